@@ -1,0 +1,1 @@
+"""glueworks.runtime."""
