@@ -1,0 +1,1 @@
+"""The Glue JSON 1.1 front door."""

@@ -1,0 +1,1 @@
+"""The REST /v1 front door."""

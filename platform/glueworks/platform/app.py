@@ -1,0 +1,46 @@
+"""The FastAPI application factory. Nothing is built at import time: call ``create_app(settings)``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from glueworks.platform.api.glue.router import build_glue_router
+from glueworks.platform.api.rest.errors import install_error_handlers
+from glueworks.platform.api.rest.router import build_rest_router
+from glueworks.platform.context import Platform, build_platform
+from glueworks.platform.settings import Settings
+
+VERSION = "0.1.0"
+
+
+def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
+    """Build the app: the Glue JSON 1.1 door on ``POST /`` and the REST door on ``/v1``.
+
+    The platform (database, launcher, Ray) starts with the app's lifespan and stops with it.
+    """
+    if platform is None:
+        platform = build_platform(settings or Settings())
+    owned = platform
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned.start()
+        try:
+            yield
+        finally:
+            owned.close()
+
+    app = FastAPI(
+        title="glueworks",
+        version=VERSION,
+        summary="Self-hosted, serverless ETL in the spirit of AWS Glue, on Ray.",
+        lifespan=lifespan,
+    )
+    app.state.platform = platform
+    install_error_handlers(app)
+    app.include_router(build_rest_router(platform))
+    app.include_router(build_glue_router(platform))
+    return app

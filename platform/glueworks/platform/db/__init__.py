@@ -1,0 +1,6 @@
+"""The database layer: tables, migrations, engine and session factories."""
+
+from glueworks.platform.db.engine import Database, make_engine, migrate
+from glueworks.platform.db.models import Base, JobRow, JobRunRow
+
+__all__ = ["Base", "Database", "JobRow", "JobRunRow", "make_engine", "migrate"]

@@ -1,0 +1,47 @@
+"""The platform in a background thread of this process, on a free loopback port: for the demo and benchmarks."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+from glueworks.platform.app import create_app
+from glueworks.platform.context import Platform, build_platform
+from glueworks.platform.settings import Settings
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def embedded_platform(settings: Settings, *, start_timeout: float = 120.0) -> Iterator[tuple[str, Platform]]:
+    """Start the platform (database, Ray, API) and yield its base URL and object graph; stop it on exit."""
+    platform = build_platform(settings)
+    port = settings.port or free_port(settings.host)
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(platform=platform), host=settings.host, port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, name="glueworks-api", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_timeout
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the platform failed to start; see the messages above")
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            raise TimeoutError(f"the platform did not start within {start_timeout:g} s")
+        time.sleep(0.05)
+    try:
+        yield f"http://{settings.host}:{port}", platform
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

@@ -1,0 +1,72 @@
+"""The launcher contract: how the platform hands a run to a compute backend and hears back.
+
+A launcher never touches the database. It reports through a :class:`LaunchListener`, which the run service
+implements, so the state machine lives in one place.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class LaunchRequest:
+    """One attempt of one job run, ready to execute."""
+
+    run_id: str
+    tenant_id: str
+    job_name: str
+    attempt: int
+    script_path: str
+    argv: list[str]
+    log_path: str
+    error_records_location: str | None
+    max_parallelism: int
+    timeout_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How a run ended, as the launcher saw it."""
+
+    state: str  # SUCCEEDED | FAILED | STOPPED | TIMEOUT
+    error_message: str | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    started_at: float | None = None
+    ended_at: float | None = None
+
+
+class LaunchListener(Protocol):
+    def on_running(self, tenant_id: str, run_id: str, at: float) -> None: ...
+
+    def on_finished(self, tenant_id: str, run_id: str, outcome: RunOutcome) -> None: ...
+
+
+class Launcher(ABC):
+    """Runs job scripts somewhere. Implementations: :class:`RayDriverPoolLauncher`."""
+
+    @abstractmethod
+    def start(self, listener: LaunchListener) -> None:
+        """Connect to the backend and begin reporting to ``listener``."""
+
+    @abstractmethod
+    def submit(self, request: LaunchRequest) -> None:
+        """Begin a run. Returns quickly; RUNNING and the outcome arrive through the listener."""
+
+    @abstractmethod
+    def stop(self, run_id: str) -> bool:
+        """Stop a run; False if the launcher does not know it. The outcome arrives as STOPPED."""
+
+    @abstractmethod
+    def active_runs(self) -> set[str]:
+        """Run ids the launcher is executing now; any other non-terminal run has been lost."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Stop everything this launcher started."""
+
+    def progress(self, run_id: str) -> dict[str, Any] | None:
+        """Live metrics of an executing run, or None when unknown."""
+        return None

@@ -1,0 +1,280 @@
+"""Runs each job attempt in a pre-started Ray actor: a warm job driver.
+
+Why not Ray Jobs: a Ray Jobs submission starts a supervisor actor, which spawns the entrypoint as a new
+Python process that imports everything and connects to Ray again; on a warm 2-core box that is ~1.6 s before
+the script runs. Here the driver process already exists, has imported pyarrow and the runtime and is part of
+the cluster, so StartJobRun -> RUNNING is two actor calls. Each driver runs one attempt and is then killed, so
+runs stay isolated at process level, as they would be under Ray Jobs. Stop is ``ray.kill`` on the driver;
+a driver that dies is seen as an ``ActorDiedError`` on its pending call, so no run is left RUNNING.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from glueworks.platform.launchers.base import Launcher, LaunchListener, LaunchRequest, RunOutcome
+
+log = logging.getLogger(__name__)
+
+_POLL_SECONDS = 0.02
+
+
+@dataclass
+class _Driver:
+    handle: Any  # ray.actor.ActorHandle
+    ready_ref: Any  # ObjectRef of ready(), done once imports finished
+
+
+@dataclass
+class _ActiveRun:
+    request: LaunchRequest
+    driver: _Driver
+    submitted_at: float
+    stop_reason: str | None = None  # "STOPPED" or "TIMEOUT" once the launcher decided to end it
+
+
+class RayDriverPoolLauncher(Launcher):
+    """A launcher on a Ray cluster, with ``warm_drivers`` job drivers started ahead of demand.
+
+    Args:
+        address: ``"local"`` starts a Ray head in this process (owned, shut down on ``close``); any other
+            value is passed to ``ray.init(address=...)``. If Ray is already initialised in this process it is
+            used as it is and not shut down.
+        warm_drivers: drivers kept ready.
+        num_cpus / object_store_memory: for a local head only.
+        clock: wall-clock seconds; a seam for tests.
+    """
+
+    def __init__(
+        self,
+        *,
+        address: str = "local",
+        warm_drivers: int = 2,
+        num_cpus: int | None = None,
+        object_store_memory: int | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._address = address
+        self._warm_target = warm_drivers
+        self._num_cpus = num_cpus
+        self._object_store_memory = object_store_memory
+        self._clock = clock
+        self._owns_ray = False
+        self._lock = threading.Lock()
+        self._pool: list[_Driver] = []
+        self._active: dict[str, _ActiveRun] = {}
+        self._pending: dict[Any, tuple[str, str]] = {}  # ObjectRef -> (phase, run_id)
+        self._listener: LaunchListener | None = None
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._driver_cls: Any = None
+        self.cluster_cpus: int | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+
+    def start(self, listener: LaunchListener) -> None:
+        import ray
+
+        from glueworks.runtime.driver import JobDriver
+
+        self._listener = listener
+        if not ray.is_initialized():
+            kwargs: dict[str, Any] = {
+                "include_dashboard": False,
+                "log_to_driver": False,
+                "namespace": "glueworks",
+            }
+            if self._address == "local":
+                kwargs.update(address="local", num_cpus=self._num_cpus)
+                if self._object_store_memory:
+                    kwargs["object_store_memory"] = self._object_store_memory
+            else:
+                kwargs["address"] = self._address
+            ray.init(**kwargs)
+            self._owns_ray = self._address == "local"
+        self.cluster_cpus = int(ray.cluster_resources().get("CPU", 1))  # type: ignore[no-untyped-call]
+        # num_cpus=0: a driver coordinates; the CPUs go to the tasks the script submits, as with Ray Jobs.
+        self._driver_cls = ray.remote(JobDriver).options(num_cpus=0, max_concurrency=4, max_restarts=0)
+        with self._lock:
+            self._fill_pool()
+        self._thread = threading.Thread(target=self._monitor, name="glueworks-launcher", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        import ray
+
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        with self._lock:
+            drivers = [d.handle for d in self._pool] + [r.driver.handle for r in self._active.values()]
+            self._pool.clear()
+        for handle in drivers:
+            _kill(handle)
+        if self._owns_ray and ray.is_initialized():
+            ray.shutdown()
+
+    # -- Launcher ----------------------------------------------------------------------------------------
+
+    def submit(self, request: LaunchRequest) -> None:
+        from glueworks.runtime.driver import DriverSpec
+
+        spec = DriverSpec(
+            run_id=request.run_id,
+            job_name=request.job_name,
+            attempt=request.attempt,
+            script_path=request.script_path,
+            argv=list(request.argv),
+            log_path=request.log_path,
+            error_records_location=request.error_records_location,
+            max_parallelism=request.max_parallelism,
+        )
+        with self._lock:
+            driver = self._take_driver()
+            self._active[request.run_id] = _ActiveRun(request, driver, self._clock())
+            self._pending[driver.handle.begin.remote(spec)] = ("begin", request.run_id)
+            self._fill_pool()
+
+    def stop(self, run_id: str) -> bool:
+        return self._end(run_id, "STOPPED")
+
+    def active_runs(self) -> set[str]:
+        with self._lock:
+            return set(self._active)
+
+    def progress(self, run_id: str) -> dict[str, Any] | None:
+        import ray
+
+        with self._lock:
+            run = self._active.get(run_id)
+        if run is None:
+            return None
+        try:
+            result: dict[str, Any] = ray.get(run.driver.handle.progress.remote(), timeout=2)
+        except Exception:  # the driver is busy dying or slow: progress is best effort
+            return None
+        return result
+
+    # -- internals ---------------------------------------------------------------------------------------
+
+    def _end(self, run_id: str, reason: str) -> bool:
+        with self._lock:
+            run = self._active.get(run_id)
+            if run is None:
+                return False
+            if run.stop_reason is None:
+                run.stop_reason = reason
+        _kill(run.driver.handle)  # the pending call then fails, and the monitor reports the outcome
+        return True
+
+    def _take_driver(self) -> _Driver:
+        import ray
+
+        if self._pool:
+            ready, _ = ray.wait([d.ready_ref for d in self._pool], num_returns=1, timeout=0)
+            for index, driver in enumerate(self._pool):
+                if ready and driver.ready_ref == ready[0]:
+                    return self._pool.pop(index)
+            return self._pool.pop(0)  # none is ready yet: the oldest will be first
+        return self._new_driver()
+
+    def _new_driver(self) -> _Driver:
+        handle = self._driver_cls.options(name=f"gw-driver-{uuid.uuid4().hex[:12]}").remote()
+        return _Driver(handle, handle.ready.remote())
+
+    def _fill_pool(self) -> None:
+        while len(self._pool) < self._warm_target:
+            self._pool.append(self._new_driver())
+
+    def _monitor(self) -> None:
+        import ray
+
+        while not self._stopping.is_set():
+            with self._lock:
+                refs = list(self._pending)
+            self._enforce_timeouts()
+            if not refs:
+                time.sleep(_POLL_SECONDS)
+                continue
+            ready, _ = ray.wait(refs, num_returns=len(refs), timeout=_POLL_SECONDS)
+            for ref in ready:
+                with self._lock:
+                    phase, run_id = self._pending.pop(ref)
+                try:
+                    self._handle(phase, run_id, ref)
+                except Exception:  # a listener bug must not stop the monitor for every other run
+                    log.exception("launcher could not handle %s of run %s", phase, run_id)
+
+    def _handle(self, phase: str, run_id: str, ref: Any) -> None:
+        import ray
+
+        assert self._listener is not None
+        with self._lock:
+            run = self._active.get(run_id)
+        if run is None:
+            return
+        try:
+            value = ray.get(ref)
+        except Exception as exc:
+            self._finish(run, RunOutcome(state="FAILED", error_message=_lost_message(phase, exc)))
+            return
+        if phase == "begin":
+            self._listener.on_running(run.request.tenant_id, run_id, float(value))
+            with self._lock:
+                self._pending[run.driver.handle.wait.remote()] = ("wait", run_id)
+            return
+        self._finish(
+            run,
+            RunOutcome(
+                state=value["state"],
+                error_message=value.get("error_message"),
+                metrics=value.get("metrics") or {},
+                started_at=value.get("started_at"),
+                ended_at=value.get("ended_at"),
+            ),
+        )
+
+    def _finish(self, run: _ActiveRun, outcome: RunOutcome) -> None:
+        assert self._listener is not None
+        if run.stop_reason is not None:
+            message = None
+            if run.stop_reason == "TIMEOUT":
+                message = f"run exceeded its timeout of {run.request.timeout_seconds:g} s and was stopped"
+            outcome = RunOutcome(state=run.stop_reason, error_message=message, ended_at=self._clock())
+        with self._lock:
+            self._active.pop(run.request.run_id, None)
+        _kill(run.driver.handle)
+        self._listener.on_finished(run.request.tenant_id, run.request.run_id, outcome)
+
+    def _enforce_timeouts(self) -> None:
+        now = self._clock()
+        with self._lock:
+            late = [
+                run_id
+                for run_id, run in self._active.items()
+                if run.request.timeout_seconds is not None
+                and run.stop_reason is None
+                and now - run.submitted_at > run.request.timeout_seconds
+            ]
+        for run_id in late:
+            self._end(run_id, "TIMEOUT")
+
+
+def _kill(handle: Any) -> None:
+    import ray
+
+    try:
+        ray.kill(handle, no_restart=True)
+    except Exception:  # already gone
+        log.debug("driver already gone", exc_info=True)
+
+
+def _lost_message(phase: str, exc: Exception) -> str:
+    where = "while starting" if phase == "begin" else "while running"
+    return f"job driver lost {where}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"

@@ -1,0 +1,155 @@
+"""The job driver: the process that runs one user script for one run, inside the Ray cluster.
+
+The platform's launcher keeps a few drivers started ahead of demand (imports done, connected to Ray), so a run
+starts by handing a spec to an idle driver instead of spawning a process. A driver is used once: after its run
+it is killed, so no state of one user's script leaks into the next run.
+
+The class is plain Python; the launcher wraps it with ``ray.remote``. Methods run on the actor's thread pool,
+so ``progress`` answers while ``wait`` blocks.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DriverSpec:
+    """What a driver needs to run one attempt of one job run."""
+
+    run_id: str
+    job_name: str
+    attempt: int
+    script_path: str
+    argv: list[str]
+    log_path: str
+    error_records_location: str | None
+    max_parallelism: int
+    executor: str = "ray"
+
+
+@dataclass
+class DriverOutcome:
+    """How the script ended: ``SUCCEEDED`` or ``FAILED`` with a message naming the exception and line."""
+
+    state: str
+    error_message: str | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    started_at: float = 0.0
+    ended_at: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class JobDriver:
+    """Runs one script in this process, reporting progress and the outcome to the launcher."""
+
+    def __init__(self) -> None:
+        # Importing here, before any run is assigned, is the point of a warm driver: pyarrow and the runtime
+        # take about a second to import, which would otherwise sit between StartJobRun and RUNNING.
+        import pyarrow  # noqa: F401
+
+        from glueworks.runtime import context as _context  # noqa: F401
+        from glueworks.runtime import script_runner as _runner  # noqa: F401
+
+        self._done = threading.Event()
+        self._outcome: DriverOutcome | None = None
+        self._run_context: Any = None
+        self._lock = threading.Lock()
+
+    def ready(self) -> int:
+        """Answers once the imports are done; returns the driver's process id."""
+        return os.getpid()
+
+    def begin(self, spec: DriverSpec) -> float:
+        """Start the script on a thread and return the wall-clock time it started."""
+        with self._lock:
+            if self._run_context is not None:
+                raise RuntimeError("a job driver runs exactly one job run")
+            from glueworks.runtime.job_context import JobRunContext
+
+            self._run_context = JobRunContext(
+                run_id=spec.run_id,
+                job_name=spec.job_name,
+                attempt=spec.attempt,
+                executor=spec.executor,
+                max_parallelism=spec.max_parallelism,
+                error_records_location=spec.error_records_location,
+            )
+        started = time.time()
+        thread = threading.Thread(target=self._run, args=(spec, started), name=f"job-{spec.run_id}", daemon=True)
+        thread.start()
+        return started
+
+    def wait(self) -> dict[str, Any]:
+        """Block until the script has ended; return the outcome as a plain dict."""
+        self._done.wait()
+        assert self._outcome is not None
+        return self._outcome.to_dict()
+
+    def progress(self) -> dict[str, Any]:
+        """The run's metrics so far (records read, written, errors, bytes)."""
+        ctx = self._run_context
+        return {} if ctx is None else dict(ctx.metrics.snapshot())
+
+    def _run(self, spec: DriverSpec, started: float) -> None:
+        from glueworks.runtime.job_context import activate
+        from glueworks.runtime.script_runner import ScriptFailedError, run_script
+
+        outcome = DriverOutcome(state="FAILED", started_at=started)
+        _redirect_output(spec.log_path)
+        try:
+            with activate(self._run_context):
+                try:
+                    run_script(spec.script_path, spec.argv)
+                    outcome.state = "SUCCEEDED"
+                except SystemExit as exc:  # sys.exit() in a script: status 0 is success, as in Glue
+                    if exc.code in (None, 0):
+                        outcome.state = "SUCCEEDED"
+                    else:
+                        outcome.error_message = f"SystemExit: script exited with status {exc.code}"
+                except ScriptFailedError as exc:
+                    outcome.error_message = str(exc)
+                    # The user's traceback goes to the run log; the summary goes to ErrorMessage.
+                    traceback.print_exception(exc.__cause__ or exc)
+                    sys.stderr.write(f"[glueworks] run {spec.run_id} failed: {exc}\n")
+                except BaseException as exc:  # a bug of ours: never lose it
+                    outcome.error_message = f"InternalError: {type(exc).__name__}: {exc}"
+                    traceback.print_exc()
+                finally:
+                    try:
+                        outcome.metrics = dict(self._run_context.finish())
+                    except Exception as exc:  # writing error records failed: the run cannot be trusted
+                        outcome.state = "FAILED"
+                        outcome.error_message = f"could not save error records: {type(exc).__name__}: {exc}"
+                        outcome.metrics = dict(self._run_context.metrics.snapshot())
+        finally:
+            outcome.ended_at = time.time()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            self._outcome = outcome
+            self._done.set()
+
+
+def _redirect_output(log_path: str) -> None:
+    """Send this process's stdout and stderr (file descriptors 1 and 2) to the run's log file.
+
+    The driver process belongs to one run, so redirecting the whole process is safe, and it also captures
+    output of native code and subprocesses, which a ``sys.stdout`` swap would miss.
+    """
+    path = Path(log_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)

@@ -1,0 +1,104 @@
+"""Shared fixtures: a real Ray, real databases (SQLite, embedded PostgreSQL), a live platform on loopback."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.s3"]
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[None]:
+    """One local Ray for the whole session (a cold start costs ~3 s)."""
+    import ray
+
+    started = False
+    if not ray.is_initialized():
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, namespace="glueworks")
+        started = True
+    yield
+    if started:
+        ray.shutdown()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    url: str
+    root: Path
+    platform: object
+
+
+@pytest.fixture(scope="session")
+def start_server(ray_cluster: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., LiveServer]]:
+    """Start a real platform (uvicorn on 127.0.0.1, a real Ray launcher) on a given database URL."""
+    import uvicorn
+
+    from glueworks.platform.app import create_app
+    from glueworks.platform.context import build_platform
+    from glueworks.platform.settings import Settings
+
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(database_url: str | None = None, **overrides: object) -> LiveServer:
+        root = tmp_path_factory.mktemp("platform")
+        settings = Settings(
+            data_dir=root,
+            database={"url": database_url},
+            storage={"allowed_file_roots": [str(root)]},
+            ray={"warm_drivers": 1},
+            scheduler={"reconcile_interval": 0.5},
+            **overrides,
+        )
+        platform = build_platform(settings)
+        port = free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(platform=platform), host="127.0.0.1", port=port, log_level="warning")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 60
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("platform server did not start")
+            time.sleep(0.02)
+        servers.append((server, thread))
+        return LiveServer(url=f"http://127.0.0.1:{port}", root=root, platform=platform)
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def server(start_server: Callable[..., LiveServer]) -> LiveServer:
+    """The platform on SQLite, shared by the end-to-end tests of a session."""
+    return start_server()
+
+
+@pytest.fixture(scope="session")
+def pg_server(start_server: Callable[..., LiveServer], postgres_url: str) -> LiveServer:
+    """The platform on the embedded PostgreSQL server."""
+    return start_server(postgres_url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_server(request: pytest.FixtureRequest) -> LiveServer:
+    """Runs a test once on SQLite and once on PostgreSQL."""
+    name = "server" if request.param == "sqlite" else "pg_server"
+    live: LiveServer = request.getfixturevalue(name)
+    return live
