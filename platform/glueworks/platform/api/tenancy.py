@@ -1,37 +1,72 @@
-"""Which tenant a request acts for. Embedded mode has one tenant and needs no key on loopback."""
+"""Which tenant a request acts for. Embedded mode has one tenant and needs no key on loopback.
+
+With API keys configured (cluster mode), REST clients send ``Authorization: Bearer <key>``, and AWS clients
+(boto3, the AWS CLI) sign with SigV4 using the tenant name as access key id and the tenant's API key as secret
+key. The signature is verified with botocore's own signer, over the headers the client signed.
+"""
 
 from __future__ import annotations
 
 import hmac
 import re
+from datetime import UTC, datetime, timedelta
 
 from fastapi import Request
 
 from glueworks.platform.errors import AccessDeniedError
 from glueworks.platform.settings import DEFAULT_TENANT, Settings
 
-_SIGV4_KEY_ID = re.compile(r"Credential=([^/,\s]+)/")
+_SIGV4 = re.compile(
+    r"^AWS4-HMAC-SHA256\s+Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request,"
+    r"\s*SignedHeaders=(?P<headers>[a-z0-9;\-]+),\s*Signature=(?P<signature>[0-9a-f]{64})$"
+)
+MAX_CLOCK_SKEW = timedelta(minutes=15)
 
 
-def resolve_tenant(settings: Settings, request: Request) -> str:
-    """Return the tenant of a request.
-
-    REST clients send ``Authorization: Bearer <key>``. AWS clients sign with SigV4; their access key id names
-    the tenant and their secret key is the tenant's API key.
-    """
+def resolve_tenant(settings: Settings, request: Request, body: bytes | None = None) -> str:
+    """Return the tenant of a request, or raise AccessDeniedError. ``body`` is needed to verify SigV4."""
     keys = settings.auth.api_keys
-    header = request.headers.get("authorization", "")
     if not keys:
         return DEFAULT_TENANT
+    header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        presented = header[7:].strip()
+        presented = header[7:].strip().encode()
         for tenant, key in keys.items():
-            if hmac.compare_digest(presented.encode(), key.get_secret_value().encode()):
+            if hmac.compare_digest(presented, key.get_secret_value().encode()):
                 return tenant
         raise AccessDeniedError("the API key is not valid")
-    match = _SIGV4_KEY_ID.search(header)
-    if match and match.group(1) in keys:
-        # The access key id selects the tenant; verifying the SigV4 signature with the tenant key as secret
-        # is not done yet (documented in docs/security.md), so cluster mode should sit behind TLS and a proxy.
-        return match.group(1)
-    raise AccessDeniedError("missing or unknown credentials")
+    match = _SIGV4.match(header)
+    if match is None:
+        raise AccessDeniedError("missing credentials: send a bearer API key or a SigV4-signed request")
+    tenant = match.group("key")
+    secret = keys.get(tenant)
+    if secret is None or body is None:
+        raise AccessDeniedError("the request signature does not match")
+    if not _sigv4_matches(request, body, match, secret.get_secret_value()):
+        raise AccessDeniedError("the request signature does not match")
+    return tenant
+
+
+def _sigv4_matches(request: Request, body: bytes, match: re.Match[str], secret: str) -> bool:
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    stamp = request.headers.get("x-amz-date", "")
+    try:
+        when = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return False
+    if abs(datetime.now(UTC) - when) > MAX_CLOCK_SKEW or not stamp.startswith(match.group("date")):
+        return False
+    signed = match.group("headers").split(";")
+    headers = {name: request.headers.get(name, "") for name in signed}
+    url = f"{request.url.scheme}://{request.headers.get('host', '')}{request.url.path}"
+    if request.url.query:
+        url += f"?{request.url.query}"
+    aws_request = AWSRequest(method=request.method, url=url, data=body, headers=headers)
+    aws_request.context["timestamp"] = stamp
+    signer = SigV4Auth(Credentials(match.group("key"), secret), match.group("service"), match.group("region"))
+    canonical = signer.canonical_request(aws_request)
+    expected = signer.signature(signer.string_to_sign(aws_request, canonical), aws_request)
+    return hmac.compare_digest(expected, match.group("signature"))
