@@ -102,3 +102,8 @@ def any_server(request: pytest.FixtureRequest) -> LiveServer:
     name = "server" if request.param == "sqlite" else "pg_server"
     live: LiveServer = request.getfixturevalue(name)
     return live
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _aws_isolation(s3_endpoint: object) -> None:
+    """Every test sees dummy AWS credentials and a loopback S3 endpoint, never the machine's own AWS setup."""

@@ -24,7 +24,7 @@ def client(any_server: LiveServer) -> Client:
 
 
 def make_job(client: Client, name: str, **fields: object) -> None:
-    location = client.scripts.upload(f"{name}.py", SCRIPT).script_location
+    location = client.scripts.upload("job.py", SCRIPT).script_location
     client.jobs.create(JobCreate(name=name, command=JobCommand(script_location=location), **fields))  # type: ignore[arg-type]
 
 

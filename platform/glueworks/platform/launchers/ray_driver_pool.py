@@ -100,7 +100,7 @@ class RayDriverPoolLauncher(Launcher):
             self._owns_ray = self._address == "local"
         self.cluster_cpus = int(ray.cluster_resources().get("CPU", 1))  # type: ignore[no-untyped-call]
         # num_cpus=0: a driver coordinates; the CPUs go to the tasks the script submits, as with Ray Jobs.
-        self._driver_cls = ray.remote(JobDriver).options(num_cpus=0, max_concurrency=4, max_restarts=0)
+        self._driver_cls = ray.remote(JobDriver)
         with self._lock:
             self._fill_pool()
         self._thread = threading.Thread(target=self._monitor, name="glueworks-launcher", daemon=True)
@@ -185,7 +185,9 @@ class RayDriverPoolLauncher(Launcher):
         return self._new_driver()
 
     def _new_driver(self) -> _Driver:
-        handle = self._driver_cls.options(name=f"gw-driver-{uuid.uuid4().hex[:12]}").remote()
+        handle = self._driver_cls.options(
+            name=f"gw-driver-{uuid.uuid4().hex[:12]}", num_cpus=0, max_concurrency=4, max_restarts=0
+        ).remote()
         return _Driver(handle, handle.ready.remote())
 
     def _fill_pool(self) -> None:

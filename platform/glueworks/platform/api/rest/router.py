@@ -66,14 +66,17 @@ def changes_from_update(body: JobUpdate) -> dict[str, Any]:
     return changes
 
 
+def current_tenant(request: Request) -> str:
+    platform: Platform = request.app.state.platform
+    return resolve_tenant(platform.settings, request)
+
+
+Tenant = Annotated[str, Depends(current_tenant)]
+MaxResults = Annotated[int | None, Query(ge=1, le=1000)]
+
+
 def build_rest_router(platform: Platform) -> APIRouter:
     router = APIRouter(prefix="/v1")
-
-    def tenant(request: Request) -> str:
-        return resolve_tenant(platform.settings, request)
-
-    Tenant = Annotated[str, Depends(tenant)]
-    MaxResults = Annotated[int | None, Query(ge=1, le=1000)]
 
     @router.get("/health", tags=["platform"])
     def health() -> Health:
