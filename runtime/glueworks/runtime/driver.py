@@ -74,7 +74,7 @@ class JobDriver:
         with self._lock:
             if self._run_context is not None:
                 raise RuntimeError("a job driver runs exactly one job run")
-            from glueworks.runtime.job_context import JobRunContext
+            from glueworks.runtime.run_context import JobRunContext
 
             self._run_context = JobRunContext(
                 run_id=spec.run_id,
@@ -101,7 +101,7 @@ class JobDriver:
         return {} if ctx is None else dict(ctx.metrics.snapshot())
 
     def _run(self, spec: DriverSpec, started: float) -> None:
-        from glueworks.runtime.job_context import activate
+        from glueworks.runtime.run_context import activate
         from glueworks.runtime.script_runner import ScriptFailedError, run_script
 
         outcome = DriverOutcome(state="FAILED", started_at=started)
@@ -126,10 +126,11 @@ class JobDriver:
                     traceback.print_exc()
                 finally:
                     try:
-                        outcome.metrics = dict(self._run_context.finish())
+                        # Staged output becomes visible only if the script succeeded; else it is removed.
+                        outcome.metrics = dict(self._run_context.finish(succeeded=outcome.state == "SUCCEEDED"))
                     except Exception as exc:  # writing error records failed: the run cannot be trusted
                         outcome.state = "FAILED"
-                        outcome.error_message = f"could not save error records: {type(exc).__name__}: {exc}"
+                        outcome.error_message = f"could not commit output or save error records: {type(exc).__name__}: {exc}"
                         outcome.metrics = dict(self._run_context.metrics.snapshot())
         finally:
             outcome.ended_at = time.time()

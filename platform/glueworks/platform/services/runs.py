@@ -157,7 +157,7 @@ class RunService:
             script_path=str(script_path),
             argv=_script_argv(job_name, run_id, arguments),
             log_path=run.log_location or "",
-            error_records_location=str(self._run_folder(tenant_id, run_id) / "error_records"),
+            error_records_location=str(self._error_records_path(tenant_id, run_id)),
             max_parallelism=capacity.max_parallelism(self._cluster_cpus()),
             timeout_seconds=None if run.timeout is None else run.timeout * 60.0,
         )
@@ -298,7 +298,8 @@ class RunService:
             run.dpu_seconds = round((run.max_capacity or 0) * seconds, 3)
             metrics: dict[str, Any] = {key: int(outcome.metrics.get(key, 0)) for key in METRIC_KEYS}
             metrics["output_locations"] = list(outcome.metrics.get("output_locations", []))
-            metrics["error_records_location"] = outcome.metrics.get("error_records_location")
+            if metrics["error_records"]:
+                metrics["error_records_location"] = str(self._error_records_path(tenant_id, run_id))
             run.metrics = metrics
 
     def reconcile(self) -> int:
@@ -347,6 +348,9 @@ class RunService:
 
     def _run_folder(self, tenant_id: str, run_id: str) -> Path:
         return self._root / "runs" / tenant_id / run_id
+
+    def _error_records_path(self, tenant_id: str, run_id: str) -> Path:
+        return self._run_folder(tenant_id, run_id) / "error_records.jsonl"
 
     def _snapshot_script(self, tenant_id: str, run_id: str, url: str) -> Path:
         folder = self._run_folder(tenant_id, run_id)
