@@ -1,6 +1,6 @@
 """``glueworks demo``: start the embedded platform, run the bundled example job, show what happened.
 
-The example (``examples/etl_events``) reads JSON events whose ``amount`` field drifts between int and string,
+The example (``examples/etl_events``) reads JSON events whose ``session_ms`` field drifts between int and string,
 with a few malformed lines, resolves the drift, maps and filters, and writes Parquet partitioned by date.
 Everything goes through the public API (the SDK over HTTP), exactly as a user's client would.
 """

@@ -1,1 +1,55 @@
-"""glueworks.runtime."""
+"""glueworks.runtime: what runs inside a job.
+
+DynamicFrames over Arrow blocks, Glue's GlueContext/Job/getResolvedOptions surface, readers
+and writers on fsspec, local and Ray executors, run metrics, and the script runner the job
+driver uses. Nothing connects or builds anything at import time.
+"""
+
+from glueworks.runtime.compat import install_awsglue_modules, uninstall_awsglue_modules
+from glueworks.runtime.context import GlueContext, GlueLogger
+from glueworks.runtime.error_records import ErrorRecord
+from glueworks.runtime.errors import (
+    GlueworksError,
+    InvalidOptionError,
+    MissingArgumentError,
+    SchemaError,
+    ScriptFailedError,
+    ScriptSyntaxError,
+    UnsafePathError,
+)
+from glueworks.runtime.executors import Executor, LocalExecutor, RayExecutor
+from glueworks.runtime.frame import DynamicFrame
+from glueworks.runtime.job import Job
+from glueworks.runtime.metrics import RunMetrics
+from glueworks.runtime.record import DynamicRecord
+from glueworks.runtime.run_context import JobRunContext, activate, current_context
+from glueworks.runtime.script_runner import check_script_syntax, run_script
+from glueworks.runtime.utils import getResolvedOptions
+
+__all__ = [
+    "DynamicFrame",
+    "DynamicRecord",
+    "ErrorRecord",
+    "Executor",
+    "GlueContext",
+    "GlueLogger",
+    "GlueworksError",
+    "InvalidOptionError",
+    "Job",
+    "JobRunContext",
+    "LocalExecutor",
+    "MissingArgumentError",
+    "RayExecutor",
+    "RunMetrics",
+    "SchemaError",
+    "ScriptFailedError",
+    "ScriptSyntaxError",
+    "UnsafePathError",
+    "activate",
+    "check_script_syntax",
+    "current_context",
+    "getResolvedOptions",
+    "install_awsglue_modules",
+    "run_script",
+    "uninstall_awsglue_modules",
+]

@@ -130,7 +130,9 @@ class JobDriver:
                         outcome.metrics = dict(self._run_context.finish(succeeded=outcome.state == "SUCCEEDED"))
                     except Exception as exc:  # writing error records failed: the run cannot be trusted
                         outcome.state = "FAILED"
-                        outcome.error_message = f"could not commit output or save error records: {type(exc).__name__}: {exc}"
+                        outcome.error_message = (
+                            f"could not commit output or save error records: {type(exc).__name__}: {exc}"
+                        )
                         outcome.metrics = dict(self._run_context.metrics.snapshot())
         finally:
             outcome.ended_at = time.time()

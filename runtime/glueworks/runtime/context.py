@@ -1,0 +1,242 @@
+"""GlueContext: the entry point scripts use to read and write DynamicFrames.
+
+Inside a job run the context picks up the active `JobRunContext` (its executor, metrics and
+run id); outside a job it makes its own, with the local executor, and commits each write at
+once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from glueworks.runtime.errors import InvalidOptionError
+from glueworks.runtime.executors import Executed, Executor, make_executor
+from glueworks.runtime.frame import DynamicFrame
+from glueworks.runtime.io_options import parse_read_options, parse_write_options
+from glueworks.runtime.plan import PlanNode, Read, linearize
+from glueworks.runtime.run_context import JobRunContext, current_context
+from glueworks.runtime.sinks.parquet import ParquetSink
+from glueworks.runtime.spark_stub import SparkSession
+
+_GLUE_KWARGS = frozenset({"minPartitions", "targetPartitions"})
+
+
+class GlueLogger:
+    """The logger `GlueContext.get_logger` returns: Glue's ``info``/``warn``/``error`` names
+    over the standard `logging` logger ``glueworks.job``."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self._logger = logger
+
+    def debug(self, message: object) -> None:
+        """Log at DEBUG."""
+        self._logger.debug("%s", message)
+
+    def info(self, message: object) -> None:
+        """Log at INFO."""
+        self._logger.info("%s", message)
+
+    def warn(self, message: object) -> None:
+        """Log at WARNING (Glue's spelling)."""
+        self._logger.warning("%s", message)
+
+    warning = warn
+
+    def error(self, message: object) -> None:
+        """Log at ERROR."""
+        self._logger.error("%s", message)
+
+
+class GlueContext:
+    """Reads and writes DynamicFrames for a script.
+
+    Args:
+        spark_context: Accepted for Glue compatibility (``GlueContext(sc)``) and ignored.
+        executor: An `Executor`, or ``"local"``/``"ray"``; by default the run context's.
+        run_context: The run to report to; by default the active one, else a standalone one.
+        **kwargs: Glue's ``minPartitions``/``targetPartitions``, accepted and ignored.
+
+    Attributes:
+        create_dynamic_frame: Readers (``from_options``).
+        write_dynamic_frame: Writers (``from_options``).
+        spark_session: A placeholder; Spark is not available.
+    """
+
+    def __init__(
+        self,
+        spark_context: object = None,
+        *,
+        executor: Executor | str | None = None,
+        run_context: JobRunContext | None = None,
+        **kwargs: Any,
+    ) -> None:
+        unknown = sorted(set(kwargs) - _GLUE_KWARGS)
+        if unknown:
+            raise TypeError(f"GlueContext() got unexpected keyword arguments: {', '.join(unknown)}")
+        ctx = run_context or current_context()
+        if ctx is None:
+            ctx = JobRunContext.standalone(executor=executor if isinstance(executor, str) else "local")
+        self.run_context = ctx
+        if isinstance(executor, Executor):
+            self.executor = executor
+        else:
+            self.executor = make_executor(executor or ctx.executor, ctx.max_parallelism)
+        self.spark_context = spark_context
+        self.spark_session = SparkSession()
+        self.create_dynamic_frame = DynamicFrameReader(self)
+        self.write_dynamic_frame = DynamicFrameWriter(self)
+        self._writes = 0
+
+    def __repr__(self) -> str:
+        return f"GlueContext(run_id={self.run_context.run_id!r}, executor={self.executor!r})"
+
+    def get_logger(self) -> GlueLogger:
+        """A logger for script messages (``logger.info(...)``, ``logger.warn(...)``)."""
+        logger = logging.getLogger("glueworks.job")
+        if logger.level == logging.NOTSET:
+            # Script messages at INFO belong in the run's log, as in Glue.
+            logger.setLevel(logging.INFO)
+        if not logger.handlers and not logging.getLogger().handlers:
+            # Nobody configured logging (a bare job process): write to stderr, which is the run's
+            # log. A process that configured logging keeps its own handlers.
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            logger.addHandler(handler)
+        return GlueLogger(logger)
+
+    def create_dynamic_frame_from_options(self, *args: Any, **kwargs: Any) -> DynamicFrame:
+        """Same as ``create_dynamic_frame.from_options``."""
+        return self.create_dynamic_frame.from_options(*args, **kwargs)
+
+    def write_dynamic_frame_from_options(self, *args: Any, **kwargs: Any) -> DynamicFrame:
+        """Same as ``write_dynamic_frame.from_options``."""
+        return self.write_dynamic_frame.from_options(*args, **kwargs)
+
+    def execute_plan(self, plan: PlanNode) -> Executed:
+        """Run a plan on this context's executor, reporting each split to the run context."""
+        leaf, ops = linearize(plan)
+        splits = leaf.splits()
+        ctx = self.run_context
+        counts_input = isinstance(leaf, Read)
+
+        def on_done(meta: Any) -> None:
+            records = meta.records_read if counts_input else 0
+            ctx.record_split(meta.split_id, records, meta.bytes_read, meta.errors)
+
+        return self.executor.execute(splits, ops, on_done)
+
+    def next_write_token(self) -> str:
+        """A token naming the next write of this context (staging folder and file names)."""
+        self._writes += 1
+        return f"{self.run_context.run_token}-w{self._writes}"
+
+
+class DynamicFrameReader:
+    """``glueContext.create_dynamic_frame``."""
+
+    def __init__(self, glue_context: GlueContext) -> None:
+        self._glue_context = glue_context
+
+    def from_options(
+        self,
+        connection_type: str,
+        connection_options: Mapping[str, Any] | None = None,
+        format: str | None = None,
+        format_options: Mapping[str, Any] | None = None,
+        transformation_ctx: str = "",
+        push_down_predicate: str = "",
+        **kwargs: Any,
+    ) -> DynamicFrame:
+        """A frame over files (lazy: paths are checked now, listed and read when it runs).
+
+        Args:
+            connection_type: ``"s3"`` (any fsspec path the allow-list accepts: local, file://,
+                s3://, memory://).
+            connection_options: ``{"paths": [...], "recurse": bool}``.
+            format: ``"json"`` or ``"parquet"``.
+            format_options: For json, ``{"multiLine": bool}``.
+            transformation_ctx: Names the frame (bookmarks are not supported yet).
+            push_down_predicate: Not supported yet; must be empty.
+
+        Raises:
+            InvalidOptionError: An option is missing or invalid; the message names it.
+        """
+        ctx = self._glue_context.run_context
+        source = parse_read_options(
+            connection_type,
+            connection_options,
+            format,
+            format_options,
+            push_down_predicate,
+            kwargs,
+            ctx.storage_options,
+        )
+        return DynamicFrame(Read(source), self._glue_context, transformation_ctx)
+
+    def from_catalog(self, *args: Any, **kwargs: Any) -> DynamicFrame:
+        """Not supported yet: the Data Catalog is not reachable from this runtime."""
+        raise InvalidOptionError("from_catalog", "reading from the Data Catalog is not supported yet; use from_options")
+
+
+class DynamicFrameWriter:
+    """``glueContext.write_dynamic_frame``."""
+
+    def __init__(self, glue_context: GlueContext) -> None:
+        self._glue_context = glue_context
+
+    def from_options(
+        self,
+        frame: DynamicFrame,
+        connection_type: str,
+        connection_options: Mapping[str, Any] | None = None,
+        format: str | None = None,
+        format_options: Mapping[str, Any] | None = None,
+        transformation_ctx: str = "",
+        **kwargs: Any,
+    ) -> DynamicFrame:
+        """Write a frame as Parquet (runs the plan once).
+
+        Files are written to a staging prefix and moved into place on commit: at once outside
+        a job, at the end of a successful run inside one.
+
+        Args:
+            frame: The frame to write.
+            connection_type: ``"s3"``.
+            connection_options: ``{"path": ..., "partitionKeys": [...]}``.
+            format: ``"parquet"`` (or ``"glueparquet"``).
+            format_options: ``{"compression": "snappy"}`` (snappy, gzip, zstd, lz4, brotli, none).
+            transformation_ctx: Accepted for Glue compatibility.
+
+        Returns:
+            `frame`, unchanged.
+
+        Raises:
+            InvalidOptionError: An option is missing or invalid, or a partition key is not a
+                plain top-level column of the frame.
+        """
+        if not isinstance(frame, DynamicFrame):
+            raise InvalidOptionError("frame", f"must be a DynamicFrame, got {type(frame).__name__}")
+        glue_context = self._glue_context
+        ctx = glue_context.run_context
+        options = parse_write_options(
+            connection_type, connection_options, format, format_options, kwargs, ctx.storage_options
+        )
+        executed = frame._execute()
+        schema = executed.schema
+        options.check_partition_keys(schema)
+        sink = ParquetSink(
+            location=options.location,
+            partition_keys=options.partition_keys,
+            run_token=glue_context.next_write_token(),
+            compression=options.compression,
+        )
+        sink.start()
+        try:
+            results = glue_context.executor.write(executed.parts, schema, sink)
+            ctx.output_written(sink, results)
+        except BaseException:
+            sink.abort()
+            raise
+        return frame

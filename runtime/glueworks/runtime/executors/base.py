@@ -1,0 +1,74 @@
+"""The executor contract: run a plan's splits as tasks, fetch blocks, write them to a sink.
+
+Executors differ only in where work runs; results are in split order whatever order tasks
+finish in, so every executor gives identical frames. Conformance tests run every executor
+through the same transform tests.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from glueworks.runtime.error_records import ErrorRecord
+from glueworks.runtime.executors.pipeline import SplitMeta
+from glueworks.runtime.plan import BlockOp
+from glueworks.runtime.schema import merge_schemas
+from glueworks.runtime.sinks.base import Sink, WriteResult
+from glueworks.runtime.sources import Split
+
+#: Called in the driver as each split task finishes (progress: metrics grow as work completes).
+OnSplitDone = Callable[[SplitMeta], None]
+
+
+@dataclass
+class Executed:
+    """A plan that ran: per-split metadata plus executor-specific handles to the blocks.
+
+    Attributes:
+        metas: One entry per split, in split order.
+        parts: One handle per split to its list of blocks (a list locally, a Ray ObjectRef on Ray).
+    """
+
+    metas: list[SplitMeta]
+    parts: list[Any]
+
+    @property
+    def schema(self) -> pa.Schema:
+        """The merge of every block schema (the frame schema)."""
+        return merge_schemas(schema for meta in self.metas for schema in meta.schemas)
+
+    @property
+    def num_rows(self) -> int:
+        """Rows over all blocks."""
+        return sum(meta.num_rows for meta in self.metas)
+
+    @property
+    def errors(self) -> list[ErrorRecord]:
+        """Error records of every split, in split order."""
+        return [error for meta in self.metas for error in meta.errors]
+
+
+class Executor(ABC):
+    """Runs plans. Subclasses decide where tasks run; every method preserves split order."""
+
+    @abstractmethod
+    def execute(self, splits: Sequence[Split], ops: tuple[BlockOp, ...], on_done: OnSplitDone) -> Executed:
+        """Run one fused task per split; call `on_done` in the calling thread as each finishes.
+
+        Raises:
+            Exception: The first error a task raised (I/O errors included), after the
+                remaining tasks are cancelled.
+        """
+
+    @abstractmethod
+    def fetch(self, parts: Sequence[Any]) -> list[list[pa.Table]]:
+        """Bring the blocks of each part to the caller."""
+
+    @abstractmethod
+    def write(self, parts: Sequence[Any], schema: pa.Schema, sink: Sink) -> list[WriteResult]:
+        """Write each part to `sink` in a task of its own; results in part order."""

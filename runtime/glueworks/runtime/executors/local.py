@@ -1,0 +1,70 @@
+"""The local executor: tasks on a thread pool in this process (pyarrow releases the GIL)."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import pyarrow as pa
+
+from glueworks.runtime.executors.base import Executed, Executor, OnSplitDone
+from glueworks.runtime.executors.pipeline import SplitMeta, run_split
+from glueworks.runtime.plan import BlockOp
+from glueworks.runtime.sinks.base import Sink, WriteResult
+from glueworks.runtime.sources import Split
+
+_T = TypeVar("_T")
+
+
+class LocalExecutor(Executor):
+    """Runs each split's fused pipeline on a pool of `max_parallelism` threads.
+
+    Blocks stay in this process's memory between stages.
+    """
+
+    def __init__(self, max_parallelism: int = 2) -> None:
+        if not isinstance(max_parallelism, int) or max_parallelism < 1:
+            raise ValueError(f"max_parallelism: must be an integer >= 1, got {max_parallelism!r}")
+        self.max_parallelism = max_parallelism
+
+    def __repr__(self) -> str:
+        return f"LocalExecutor(max_parallelism={self.max_parallelism})"
+
+    def execute(self, splits: Sequence[Split], ops: tuple[BlockOp, ...], on_done: OnSplitDone) -> Executed:
+        """Run one task per split on the pool; `on_done` runs in this thread."""
+        results = self._run_all(
+            [lambda i=i, split=split: run_split(i, split, ops) for i, split in enumerate(splits)],
+            lambda result: on_done(result[0]),
+        )
+        metas: list[SplitMeta] = [meta for meta, _ in results]
+        parts: list[Any] = [blocks for _, blocks in results]
+        return Executed(metas=metas, parts=parts)
+
+    def fetch(self, parts: Sequence[Any]) -> list[list[pa.Table]]:
+        """The blocks are already here."""
+        return [list(blocks) for blocks in parts]
+
+    def write(self, parts: Sequence[Any], schema: pa.Schema, sink: Sink) -> list[WriteResult]:
+        """Write each part in a pool task."""
+        return self._run_all(
+            [lambda i=i, blocks=blocks: sink.write_part(i, blocks, schema) for i, blocks in enumerate(parts)],
+            lambda _: None,
+        )
+
+    def _run_all(self, tasks: list[Callable[[], _T]], on_result: Callable[[_T], None]) -> list[_T]:
+        if not tasks:
+            return []
+        results: dict[int, _T] = {}
+        with cf.ThreadPoolExecutor(max_workers=self.max_parallelism, thread_name_prefix="glueworks") as pool:
+            futures = {pool.submit(task): index for index, task in enumerate(tasks)}
+            try:
+                for future in cf.as_completed(futures):
+                    result = future.result()
+                    results[futures[future]] = result
+                    on_result(result)
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+        return [results[index] for index in range(len(tasks))]

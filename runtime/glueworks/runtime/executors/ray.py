@@ -1,0 +1,140 @@
+"""The Ray executor: one Ray task per input split with the per-block pipeline fused into it.
+
+At most `max_parallelism` tasks are in flight. Each task returns two objects: a small
+`SplitMeta` (counts, schemas, error records), fetched at once so metrics grow as tasks finish,
+and its blocks, which stay in the object store until a later stage (a write task per part, or
+`fetch`) uses them. Ray retries tasks lost with a worker; writes are idempotent (a retried part
+rewrites the same staged files).
+
+Ray is imported and connected on first use, not at import: ``ray.init()`` with no arguments
+joins the cluster named by ``RAY_ADDRESS`` or starts a local one. ``memory://`` paths do not
+work here (each Ray worker has its own memory filesystem).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+
+from glueworks.runtime.executors.base import Executed, Executor, OnSplitDone
+from glueworks.runtime.executors.pipeline import SplitMeta, run_split
+from glueworks.runtime.plan import BlockOp
+from glueworks.runtime.sinks.base import Sink, WriteResult
+from glueworks.runtime.sources import Split
+
+
+def _split_task(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[SplitMeta, list[pa.Table]]:
+    return run_split(index, split, ops)
+
+
+def _write_task(sink: Sink, index: int, blocks: list[pa.Table], schema: pa.Schema) -> WriteResult:
+    return sink.write_part(index, blocks, schema)
+
+
+@functools.cache
+def _remote_functions() -> tuple[Any, Any]:
+    import ray
+
+    return ray.remote(num_returns=2)(_split_task), ray.remote(_write_task)
+
+
+class RayExecutor(Executor):
+    """Runs each split's fused pipeline as a Ray task, `max_parallelism` at a time."""
+
+    def __init__(self, max_parallelism: int = 2) -> None:
+        if not isinstance(max_parallelism, int) or max_parallelism < 1:
+            raise ValueError(f"max_parallelism: must be an integer >= 1, got {max_parallelism!r}")
+        self.max_parallelism = max_parallelism
+
+    def __repr__(self) -> str:
+        return f"RayExecutor(max_parallelism={self.max_parallelism})"
+
+    @staticmethod
+    def _ray() -> Any:
+        import ray
+
+        if not ray.is_initialized():
+            ray.init()
+        return ray
+
+    def execute(self, splits: Sequence[Split], ops: tuple[BlockOp, ...], on_done: OnSplitDone) -> Executed:
+        """Submit one task per split, keeping at most `max_parallelism` in flight."""
+        ray = self._ray()
+        split_fn, _ = _remote_functions()
+        ops_ref = ray.put(ops)
+        metas: list[SplitMeta | None] = [None] * len(splits)
+        parts: list[Any] = [None] * len(splits)
+        pending: dict[Any, int] = {}
+        try:
+            for index, split in enumerate(splits):
+                while len(pending) >= self.max_parallelism:
+                    done, meta = self._next(ray, pending)
+                    metas[done] = meta
+                    on_done(meta)
+                meta_ref, blocks_ref = split_fn.remote(index, split, ops_ref)
+                pending[meta_ref] = index
+                parts[index] = blocks_ref
+            while pending:
+                done, meta = self._next(ray, pending)
+                metas[done] = meta
+                on_done(meta)
+        except BaseException:
+            self._cancel(ray, list(pending) + [p for p in parts if p is not None])
+            raise
+        return Executed(metas=[m for m in metas if m is not None], parts=parts)
+
+    def fetch(self, parts: Sequence[Any]) -> list[list[pa.Table]]:
+        """Fetch the blocks of every part from the object store."""
+        ray = self._ray()
+        return [list(blocks) for blocks in _get(ray, list(parts))]
+
+    def write(self, parts: Sequence[Any], schema: pa.Schema, sink: Sink) -> list[WriteResult]:
+        """Write each part in its own task, `max_parallelism` at a time."""
+        ray = self._ray()
+        _, write_fn = _remote_functions()
+        sink_ref, schema_ref = ray.put(sink), ray.put(schema)
+        results: list[WriteResult | None] = [None] * len(parts)
+        pending: dict[Any, int] = {}
+        try:
+            for index, part in enumerate(parts):
+                while len(pending) >= self.max_parallelism:
+                    done, result = self._next(ray, pending)
+                    results[done] = result
+                pending[write_fn.remote(sink_ref, index, part, schema_ref)] = index
+            while pending:
+                done, result = self._next(ray, pending)
+                results[done] = result
+        except BaseException:
+            self._cancel(ray, list(pending))
+            raise
+        return [r for r in results if r is not None]
+
+    @staticmethod
+    def _next(ray: Any, pending: dict[Any, int]) -> tuple[int, Any]:
+        ready, _ = ray.wait(list(pending), num_returns=1)
+        ref = ready[0]
+        index = pending.pop(ref)
+        return index, _get(ray, ref)
+
+    @staticmethod
+    def _cancel(ray: Any, refs: list[Any]) -> None:
+        for ref in refs:
+            # Best effort: the task may be finished already.
+            with contextlib.suppress(Exception):
+                ray.cancel(ref)
+
+
+def _get(ray: Any, refs: Any) -> Any:
+    """`ray.get`, re-raising a task's own exception (not Ray's wrapper) so callers see e.g.
+    `FileNotFoundError` exactly as the local executor raises it."""
+    try:
+        return ray.get(refs)
+    except ray.exceptions.RayTaskError as exc:
+        cause = getattr(exc, "cause", None)
+        if isinstance(cause, BaseException):
+            raise cause from None
+        raise

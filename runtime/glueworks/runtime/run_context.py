@@ -1,0 +1,271 @@
+"""The job run context: the seam between the platform's job driver and the runtime.
+
+The driver builds a `JobRunContext`, activates it, runs the user script, and calls `finish`::
+
+    ctx = JobRunContext(run_id="jr_1", job_name="etl", attempt=1, executor="ray",
+                        max_parallelism=4, error_records_location="s3://b/errors/jr_1.jsonl")
+    with activate(ctx):
+        try:
+            run_script("job.py", argv)
+        except ScriptFailedError:
+            ctx.finish(succeeded=False)
+            raise
+    snapshot = ctx.finish()
+
+A `GlueContext` built by the script picks up the active context (executor, metrics). Inside a
+job, output is staged and only made visible by ``finish(succeeded=True)``, so a failed script
+leaves no output. Outside a job a `GlueContext` makes its own context that commits each write
+at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import json
+import re
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from glueworks.runtime.error_records import ErrorRecord
+from glueworks.runtime.locations import parse_location
+from glueworks.runtime.metrics import RunMetrics
+from glueworks.runtime.sinks.base import CommitResult, Sink, WriteResult
+
+EXECUTORS = ("local", "ray")
+_UNSAFE_TOKEN = re.compile(r"[^A-Za-z0-9_.-]")
+
+_CURRENT: contextvars.ContextVar[JobRunContext | None] = contextvars.ContextVar(
+    "glueworks_job_run_context", default=None
+)
+# Threads do not inherit context variables; a job process runs one job, so code in a thread
+# the script starts (or a driver running the script in a thread) falls back to this stack.
+_PROCESS_STACK: list[JobRunContext] = []
+_PROCESS_LOCK = threading.Lock()
+
+
+@dataclass
+class _PendingOutput:
+    sink: Sink
+    results: tuple[WriteResult, ...]
+
+
+@dataclass
+class _RunState:
+    """Mutable bookkeeping of a run, guarded by `lock`."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    errors: dict[ErrorRecord, None] = field(default_factory=dict)
+    splits_seen: set[str] = field(default_factory=set)
+    pending: list[_PendingOutput] = field(default_factory=list)
+    final: dict[str, Any] | None = None
+    job_committed: bool = False
+
+
+@dataclass(eq=False)
+class JobRunContext:
+    """Everything the runtime needs to know about the run it is part of.
+
+    Attributes:
+        run_id: The run's id (used in staging and output file names).
+        job_name: The job's name.
+        attempt: Attempt number, from 0 (Glue counts attempts from 0).
+        executor: ``"local"`` (threads in this process) or ``"ray"``.
+        max_parallelism: Tasks in flight at once, from the run's capacity.
+        error_records_location: fsspec URL where `finish` writes the run's error records as JSON
+            lines: a URL ending in ``.json``/``.jsonl`` is the file itself; any other URL is a folder,
+            which gets ``<run_id>-<attempt>.jsonl``. None keeps them in memory only.
+        metrics: The run's counters.
+        storage_options: Filesystem options per protocol (``{"s3": {"endpoint_url": …}}``).
+        defer_commit: Stage output until `finish` (True inside a job); False commits each write
+            at once.
+    """
+
+    run_id: str
+    job_name: str
+    attempt: int
+    executor: str
+    max_parallelism: int
+    error_records_location: str | None
+    metrics: RunMetrics = field(default_factory=RunMetrics)
+    storage_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    defer_commit: bool = True
+    _state: _RunState = field(default_factory=_RunState, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.run_id, str) or not self.run_id.strip():
+            raise ValueError("run_id: must be a non-empty string")
+        if self.executor not in EXECUTORS:
+            raise ValueError(f"executor: must be one of {EXECUTORS}, got {self.executor!r}")
+        if not isinstance(self.attempt, int) or self.attempt < 0:
+            raise ValueError(f"attempt: must be an integer >= 0, got {self.attempt!r}")
+        if not isinstance(self.max_parallelism, int) or self.max_parallelism < 1:
+            raise ValueError(f"max_parallelism: must be an integer >= 1, got {self.max_parallelism!r}")
+        if self.error_records_location is not None:
+            parse_location(self.error_records_location, "error_records_location", self.storage_options)
+
+    @classmethod
+    def standalone(cls, *, executor: str = "local", max_parallelism: int = 2) -> JobRunContext:
+        """A context for use outside a job: own metrics, each write committed at once."""
+        return cls(
+            run_id=f"local-{uuid.uuid4().hex[:12]}",
+            job_name="",
+            attempt=0,
+            executor=executor,
+            max_parallelism=max_parallelism,
+            error_records_location=None,
+            defer_commit=False,
+        )
+
+    @property
+    def run_token(self) -> str:
+        """``<run_id>-<attempt>`` made safe for file names."""
+        return f"{_UNSAFE_TOKEN.sub('_', self.run_id)}-{self.attempt}"
+
+    # --- called by the runtime --------------------------------------------------------
+
+    def record_split(self, split_id: str, records_read: int, bytes_read: int, errors: Iterable[ErrorRecord]) -> None:
+        """Count a finished input split: reads once per split per run, each error record once."""
+        with self._state.lock:
+            first = split_id not in self._state.splits_seen
+            self._state.splits_seen.add(split_id)
+            new_errors = 0
+            for error in errors:
+                if error not in self._state.errors:
+                    self._state.errors[error] = None
+                    new_errors += 1
+        if first:
+            self.metrics.add(records_read=records_read, bytes_read=bytes_read, error_records=new_errors)
+        else:
+            self.metrics.add(error_records=new_errors)
+
+    def output_written(self, sink: Sink, results: Iterable[WriteResult]) -> CommitResult | None:
+        """Commit a finished write now, or keep it for `finish` when commits are deferred."""
+        pending = _PendingOutput(sink, tuple(results))
+        if self.defer_commit:
+            with self._state.lock:
+                self._state.pending.append(pending)
+            return None
+        return self._commit(pending)
+
+    def mark_job_committed(self) -> None:
+        """Note that the script called ``Job.commit()``."""
+        with self._state.lock:
+            self._state.job_committed = True
+
+    @property
+    def job_committed(self) -> bool:
+        """Whether the script called ``Job.commit()``."""
+        with self._state.lock:
+            return self._state.job_committed
+
+    @property
+    def error_records(self) -> list[ErrorRecord]:
+        """Distinct error records collected so far, in the order they were found."""
+        with self._state.lock:
+            return list(self._state.errors)
+
+    def _commit(self, pending: _PendingOutput) -> CommitResult:
+        result = pending.sink.commit(pending.results)
+        self.metrics.add(records_written=result.records, bytes_written=result.size, files_written=len(result.files))
+        self.metrics.add_output_location(result.location)
+        return result
+
+    # --- called by the driver ---------------------------------------------------------
+
+    def abort_outputs(self) -> None:
+        """Remove every staged output that was not committed yet."""
+        with self._state.lock:
+            pending, self._state.pending = self._state.pending, []
+        for item in pending:
+            item.sink.abort()
+
+    def finish(self, *, succeeded: bool = True) -> dict[str, Any]:
+        """End the run: commit staged output (or abort it), write error records, report metrics.
+
+        Calling it again returns the same snapshot without doing anything.
+
+        Args:
+            succeeded: False aborts staged output instead of committing it.
+
+        Returns:
+            The final metrics snapshot, plus ``error_records_location``: the URL of the file the
+            error records were written to, or None when there were none (or no location).
+
+        Raises:
+            OSError: Committing output or writing the error records failed; staged output that
+                was not committed yet is removed first.
+        """
+        with self._state.lock:
+            if self._state.final is not None:
+                return dict(self._state.final)
+        try:
+            if succeeded:
+                while True:
+                    with self._state.lock:
+                        if not self._state.pending:
+                            break
+                        pending = self._state.pending.pop(0)
+                    try:
+                        self._commit(pending)
+                    except BaseException:
+                        pending.sink.abort()
+                        raise
+        finally:
+            self.abort_outputs()
+            errors_url = self._write_error_records()
+        snapshot = {**self.metrics.snapshot(), "error_records_location": errors_url}
+        with self._state.lock:
+            self._state.final = snapshot
+        return dict(snapshot)
+
+    def _write_error_records(self) -> str | None:
+        errors = self.error_records
+        if self.error_records_location is None or not errors:
+            return None
+        location = parse_location(self.error_records_location, "error_records_location", self.storage_options)
+        if not location.path.endswith((".json", ".jsonl")):
+            location = location.child(f"{self.run_token}.jsonl")
+        fs = location.filesystem()
+        parent = location.path.rsplit("/", 1)[0]
+        if parent:
+            fs.makedirs(parent, exist_ok=True)
+        # Tasks finish in any order; the file is sorted so it reads the same on every executor.
+        errors.sort(key=lambda e: (e.file, e.line if e.line is not None else -1, e.stage, e.reason, e.raw))
+        lines = "".join(json.dumps({"run_id": self.run_id, **e.to_dict()}, ensure_ascii=False) + "\n" for e in errors)
+        with fs.open(location.path, "wb") as handle:
+            handle.write(lines.encode("utf-8"))
+        return location.url
+
+
+@contextlib.contextmanager
+def activate(ctx: JobRunContext) -> Iterator[JobRunContext]:
+    """Make `ctx` the current run context for the code inside the ``with`` block."""
+    token = _CURRENT.set(ctx)
+    with _PROCESS_LOCK:
+        _PROCESS_STACK.append(ctx)
+    try:
+        yield ctx
+    finally:
+        _CURRENT.reset(token)
+        with _PROCESS_LOCK:
+            for index in range(len(_PROCESS_STACK) - 1, -1, -1):
+                if _PROCESS_STACK[index] is ctx:
+                    del _PROCESS_STACK[index]
+                    break
+
+
+def current_context() -> JobRunContext | None:
+    """The active run context, or None outside a job.
+
+    The context activated in this thread wins; in a thread with none, the one most recently
+    activated in the process (and still active) is returned.
+    """
+    ctx = _CURRENT.get()
+    if ctx is not None:
+        return ctx
+    with _PROCESS_LOCK:
+        return _PROCESS_STACK[-1] if _PROCESS_STACK else None
