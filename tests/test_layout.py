@@ -28,7 +28,8 @@ def test_public_all_is_complete() -> None:
     """Order is checked by ruff (RUF022); here every exported name must exist."""
     import importlib
 
-    for name in ("glueworks.sdk", "glueworks.platform.services", "glueworks.platform.launchers", "glueworks.autoscaler"):
+    packages = ("glueworks.sdk", "glueworks.platform.services", "glueworks.platform.launchers", "glueworks.autoscaler")
+    for name in packages:
         module = importlib.import_module(name)
         exported = list(module.__all__)
         assert len(exported) == len(set(exported)), name

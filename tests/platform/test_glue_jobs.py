@@ -89,7 +89,9 @@ def test_get_jobs_and_list_jobs_page_through_every_job_once(any_server: LiveServ
     assert mine | {other} <= set(seen)
     assert pages >= 2
 
-    tagged = [name for page in client.get_paginator("list_jobs").paginate(Tags={"batch": tag}) for name in page["JobNames"]]
+    tagged = [
+        name for page in client.get_paginator("list_jobs").paginate(Tags={"batch": tag}) for name in page["JobNames"]
+    ]
     assert sorted(tagged) == sorted(mine)
     assert other in job_names(client)
 
@@ -206,7 +208,7 @@ def test_script_that_does_not_exist(any_server: LiveServer, client: Any) -> None
 
 def test_script_outside_the_allowed_folders(client: Any) -> None:
     before = job_names(client)
-    with pytest.raises(client.exceptions.InvalidInputException, match="Command.ScriptLocation: .*outside"):
+    with pytest.raises(client.exceptions.InvalidInputException, match=r"Command\.ScriptLocation: .*outside"):
         client.create_job(Name=unique("outside"), Role="r", Command={"Name": "glueetl", "ScriptLocation": "/etc/hosts"})
     assert job_names(client) == before
 
@@ -224,6 +226,6 @@ def test_script_with_a_syntax_error(any_server: LiveServer, client: Any) -> None
     name = create_job(client, any_server)
     location = client.get_job(JobName=name)["Job"]["Command"]["ScriptLocation"]
     Path(location.removeprefix("file://")).write_text("print('ok'\n")
-    with pytest.raises(client.exceptions.InvalidInputException, match="syntax error.*line 1"):
+    with pytest.raises(client.exceptions.InvalidInputException, match=r"syntax error.*line 1"):
         client.start_job_run(JobName=name)
     assert client.get_job_runs(JobName=name)["JobRuns"] == []

@@ -70,8 +70,11 @@ def test_a_valid_body_passes_without_null_and_unknown_members() -> None:
         ({"Name": "bad\nname", "Role": "r", "Command": COMMAND}, "Name", "pattern"),
         ({"Name": "j", "Role": "r", "Command": COMMAND, "GlueVersion": "five"}, "GlueVersion", "pattern"),
         ({"Name": "j", "Role": "r", "Command": {**COMMAND, "PythonVersion": "3.8"}}, "Command.PythonVersion", ""),
-        ({"Name": "j", "Role": "r", "Command": COMMAND, "ExecutionProperty": {"MaxConcurrentRuns": "2"}},
-         "ExecutionProperty.MaxConcurrentRuns", "integer"),
+        (
+            {"Name": "j", "Role": "r", "Command": COMMAND, "ExecutionProperty": {"MaxConcurrentRuns": "2"}},
+            "ExecutionProperty.MaxConcurrentRuns",
+            "integer",
+        ),
     ],
 )
 def test_each_problem_names_its_member(params: dict[str, Any], path: str, words: str) -> None:

@@ -193,8 +193,8 @@ def test_unknown_members_are_ignored(any_server: LiveServer, client: Any) -> Non
 
 def test_members_whose_promise_glueworks_cannot_keep_are_refused(any_server: LiveServer, client: Any) -> None:
     before = job_names(client)
-    with pytest.raises(client.exceptions.InvalidInputException, match="SecurityConfiguration: .*not supported"):
+    with pytest.raises(client.exceptions.InvalidInputException, match=r"SecurityConfiguration: .*not supported"):
         create_job(client, any_server, SecurityConfiguration="kms-at-rest")
-    with pytest.raises(client.exceptions.InvalidInputException, match="JobRunQueuingEnabled: .*not supported"):
+    with pytest.raises(client.exceptions.InvalidInputException, match=r"JobRunQueuingEnabled: .*not supported"):
         create_job(client, any_server, JobRunQueuingEnabled=True)
     assert job_names(client) == before

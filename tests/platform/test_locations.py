@@ -26,7 +26,7 @@ from glueworks.platform.locations import parse_location
     ],
 )
 def test_refused(value: str, message: str, tmp_path: Path) -> None:
-    with pytest.raises(InvalidInputError, match="Command.ScriptLocation") as info:
+    with pytest.raises(InvalidInputError, match=r"Command\.ScriptLocation") as info:
         parse_location(value, field="Command.ScriptLocation", file_roots=[tmp_path])
     assert message in str(info.value)
 

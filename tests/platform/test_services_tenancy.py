@@ -16,7 +16,10 @@ from glueworks.platform.services import JobService, JobSpec
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'gw.db'}" if request.param == "sqlite" else request.getfixturevalue("fresh_postgres_url")
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'gw.db'}"
+    else:
+        url = request.getfixturevalue("fresh_postgres_url")
     db = Database.connect(url)
     yield db
     db.dispose()

@@ -16,10 +16,13 @@ from glueworks.platform.settings import Settings
 VERSION = "0.1.0"
 
 
-def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, platform: Platform | None = None, manage_platform: bool = True
+) -> FastAPI:
     """Build the app: the Glue JSON 1.1 door on ``POST /`` and the REST door on ``/v1``.
 
-    The platform (database, launcher, Ray) starts with the app's lifespan and stops with it.
+    With ``manage_platform`` the platform (database, launcher, Ray) starts with the app's lifespan and stops
+    with it; without, the caller starts and closes it (``embedded_platform`` does, from the main thread).
     """
     if platform is None:
         platform = build_platform(settings or Settings())
@@ -27,6 +30,9 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not manage_platform:
+            yield
+            return
         owned.start()
         try:
             yield

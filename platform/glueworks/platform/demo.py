@@ -55,7 +55,7 @@ class _Progress:
 
 def main() -> None:
     example = find_example()
-    settings = load_settings()
+    settings = load_settings(port=0)  # any free port: the demo must not collide with a running server
     _say(f"glueworks demo: database {settings.database_url}, Ray {settings.ray.address!r} (started by the platform)")
     started = time.monotonic()
     with embedded_platform(settings) as (url, _platform), Client(url) as client:

@@ -24,24 +24,28 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 @contextmanager
 def embedded_platform(settings: Settings, *, start_timeout: float = 120.0) -> Iterator[tuple[str, Platform]]:
-    """Start the platform (database, Ray, API) and yield its base URL and object graph; stop it on exit."""
+    """Start the platform (database, Ray, API) and yield its base URL and object graph; stop it on exit.
+
+    Ray is started from the calling thread (the main thread in the CLI), where it can install its signal
+    handlers; the API server runs on a background thread.
+    """
     platform = build_platform(settings)
+    platform.start()
     port = settings.port or free_port(settings.host)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(platform=platform), host=settings.host, port=port, log_level="warning")
-    )
+    app = create_app(platform=platform, manage_platform=False)
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="glueworks-api", daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout
     while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("the platform failed to start; see the messages above")
-        if time.monotonic() > deadline:
+        if not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
-            raise TimeoutError(f"the platform did not start within {start_timeout:g} s")
+            platform.close()
+            raise RuntimeError(f"the API server did not start on {settings.host}:{port}; see the messages above")
         time.sleep(0.05)
     try:
         yield f"http://{settings.host}:{port}", platform
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+        platform.close()

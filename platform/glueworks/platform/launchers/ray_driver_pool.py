@@ -156,7 +156,7 @@ class RayDriverPoolLauncher(Launcher):
         if run is None:
             return None
         try:
-            result: dict[str, Any] = ray.get(run.driver.handle.progress.remote(), timeout=2)
+            result: dict[str, Any] = ray.get(run.driver.handle.progress.remote(), timeout=0.5)
         except Exception:  # the driver is busy dying or slow: progress is best effort
             return None
         return result

@@ -241,7 +241,7 @@ class RunService:
         """The run's metrics: live from the driver while it runs, recorded once it ended."""
         run = self.get(tenant_id, run_id)
         values: dict[str, Any] = dict(run.metrics)
-        if run.state not in TERMINAL_STATES:
+        if run.state == "RUNNING":
             values.update(self._launcher.progress(run_id) or {})
             if run.running_on is not None:
                 elapsed = (self._clock() - run.running_on).total_seconds()

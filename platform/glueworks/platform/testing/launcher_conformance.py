@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from glueworks.platform.launchers import Launcher, LaunchRequest, RunOutcome
+from glueworks.platform.launchers import LaunchRequest, RunOutcome
 
 
 class RecordingListener:

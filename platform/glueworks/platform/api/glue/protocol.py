@@ -82,9 +82,7 @@ def parse_body(body: bytes) -> dict[str, Any]:
     return value
 
 
-def parse_request(
-    model: ServiceModel, target: str | None, body: bytes, implemented: Container[str]
-) -> GlueRequest:
+def parse_request(model: ServiceModel, target: str | None, body: bytes, implemented: Container[str]) -> GlueRequest:
     """Resolve the operation, read the body and check it against the operation's input shape."""
     operation = resolve_operation(model, target, implemented)
     params = model.validate_input(operation, parse_body(body))
