@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,13 +26,6 @@ def ray_cluster() -> Iterator[None]:
         ray.shutdown()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass
 class LiveServer:
     url: str
@@ -44,44 +35,27 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def start_server(ray_cluster: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., LiveServer]]:
-    """Start a real platform (uvicorn on 127.0.0.1, a real Ray launcher) on a given database URL."""
-    import uvicorn
-
-    from glueworks.platform.app import create_app
-    from glueworks.platform.context import build_platform
+    """Start a real platform (API on 127.0.0.1, a real Ray launcher) on a given database URL."""
+    from glueworks.platform.embedded import embedded_platform
     from glueworks.platform.settings import Settings
 
-    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+    with ExitStack() as stack:
 
-    def start(database_url: str | None = None, **overrides: object) -> LiveServer:
-        root = tmp_path_factory.mktemp("platform")
-        settings = Settings(
-            data_dir=root,
-            database={"url": database_url},
-            storage={"allowed_file_roots": [str(root)]},
-            ray={"warm_drivers": 1},
-            scheduler={"reconcile_interval": 0.5},
-            **overrides,
-        )
-        platform = build_platform(settings)
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(platform=platform), host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 60
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("platform server did not start")
-            time.sleep(0.02)
-        servers.append((server, thread))
-        return LiveServer(url=f"http://127.0.0.1:{port}", root=root, platform=platform)
+        def start(database_url: str | None = None, **overrides: object) -> LiveServer:
+            root = tmp_path_factory.mktemp("platform")
+            settings = Settings(
+                data_dir=root,
+                port=0,
+                database={"url": database_url},
+                storage={"allowed_file_roots": [str(root)]},
+                ray={"warm_drivers": 1},
+                scheduler={"reconcile_interval": 0.5},
+                **overrides,
+            )
+            url, platform = stack.enter_context(embedded_platform(settings))
+            return LiveServer(url=url, root=root, platform=platform)
 
-    yield start
-    for server, thread in servers:
-        server.should_exit = True
-        thread.join(timeout=15)
+        yield start
 
 
 @pytest.fixture(scope="session")

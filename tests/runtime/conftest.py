@@ -22,26 +22,11 @@ from glueworks.runtime import (
 )
 
 
-@pytest.fixture(scope="session")
-def ray_runtime() -> Iterator[None]:
-    """A local Ray for the session: started only if none is running, shut down only if started here."""
-    import ray
-
-    started = False
-    if not ray.is_initialized():
-        # Same arguments as the repository-wide fixture, so whichever starts Ray, both work.
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, namespace="glueworks")
-        started = True
-    yield
-    if started:
-        ray.shutdown()
-
-
 @pytest.fixture(params=["local", pytest.param("ray", marks=pytest.mark.ray)])
 def executor(request: pytest.FixtureRequest) -> Executor:
     """Each executor in turn: transform tests must give the same results on both."""
     if request.param == "ray":
-        request.getfixturevalue("ray_runtime")
+        request.getfixturevalue("ray_cluster")
         return RayExecutor(max_parallelism=2)
     return LocalExecutor(max_parallelism=2)
 

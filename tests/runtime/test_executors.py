@@ -51,7 +51,7 @@ def run_pipeline(glue: GlueContext, source: Path, out: Path) -> tuple[pa.Table, 
 
 
 @pytest.mark.ray
-def test_local_and_ray_give_identical_results(ray_runtime: None, tmp_path: Path) -> None:
+def test_local_and_ray_give_identical_results(ray_cluster: None, tmp_path: Path) -> None:
     source = make_input(tmp_path / "in")
     results = []
     for name, executor in (("local", LocalExecutor(2)), ("ray", RayExecutor(2))):

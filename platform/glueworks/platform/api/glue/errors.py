@@ -16,22 +16,6 @@ from glueworks.platform.errors import GlueworksError
 
 log = logging.getLogger(__name__)
 
-STATUS_BY_CODE: dict[str, int] = {
-    "AccessDeniedException": 400,
-    "AlreadyExistsException": 400,
-    "ConcurrentModificationException": 400,
-    "ConcurrentRunsExceededException": 400,
-    "EntityNotFoundException": 400,
-    "IdempotentParameterMismatchException": 400,
-    "InternalServiceException": 500,
-    "InvalidInputException": 400,
-    "OperationTimeoutException": 400,
-    "ResourceNumberLimitExceededException": 400,
-    "SerializationException": 400,
-    "ThrottlingException": 400,
-    "UnknownOperationException": 400,
-    "ValidationException": 400,
-}
 INTERNAL = "InternalServiceException"
 
 
@@ -50,10 +34,6 @@ class GlueError:
 def glue_error(exc: BaseException, *, request_id: str, operation: str | None = None) -> GlueError:
     """Turn any exception raised while serving a request into the error the client sees."""
     if isinstance(exc, GlueworksError):
-        status = STATUS_BY_CODE.get(exc.code)
-        if status is None:  # a domain error added without a row here: still the client's fault, but say so
-            log.warning("no HTTP status for Glue error code %s; answering 400", exc.code)
-            status = 400
-        return GlueError(exc.code, status, exc.message)
+        return GlueError(exc.code, 500 if exc.code == INTERNAL else 400, exc.message)
     log.error("request %s (%s) failed", request_id, operation or "unknown operation", exc_info=exc)
     return GlueError(INTERNAL, 500, f"internal error; the server log has the details under request id {request_id}")
