@@ -41,13 +41,13 @@ def start_server(ray_cluster: None, tmp_path_factory: pytest.TempPathFactory) ->
 
     with ExitStack() as stack:
 
-        def start(database_url: str | None = None, **overrides: object) -> LiveServer:
+        def start(database_url: str | None = None, s3: dict[str, str] | None = None, **overrides: object) -> LiveServer:
             root = tmp_path_factory.mktemp("platform")
             settings = Settings(
                 data_dir=root,
                 port=0,
                 database={"url": database_url},
-                storage={"allowed_file_roots": [str(root)]},
+                storage={"allowed_file_roots": [str(root)], "s3": s3 or {}},
                 ray={"warm_drivers": 1},
                 scheduler={"reconcile_interval": 0.5},
                 **overrides,

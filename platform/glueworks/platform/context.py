@@ -83,7 +83,8 @@ def build_platform(
             num_cpus=settings.ray.num_cpus,
             object_store_memory=settings.ray.object_store_memory,
         )
-    scripts = ScriptStore(root.removeprefix("file://"), settings.file_roots())
+    storage_options = settings.storage.fsspec_options()
+    scripts = ScriptStore(root.removeprefix("file://"), settings.file_roots(), storage_options)
     pool = launcher
 
     def cluster_cpus() -> int | None:
@@ -98,5 +99,6 @@ def build_platform(
         runs=RunService(
             db, launcher, scripts, root.removeprefix("file://"), clock=clock, new_run_id=run_ids,
             cluster_cpus=cluster_cpus,
+            storage_options=storage_options,
         ),
     )

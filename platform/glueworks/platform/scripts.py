@@ -17,9 +17,12 @@ MAX_SCRIPT_BYTES = 1_000_000
 class ScriptStore:
     """Stores uploaded scripts under ``<storage root>/scripts/<tenant>/`` and validates script locations."""
 
-    def __init__(self, storage_root: str, file_roots: list[Path]) -> None:
+    def __init__(
+        self, storage_root: str, file_roots: list[Path], storage_options: dict[str, dict[str, object]] | None = None
+    ) -> None:
         self._root = Path(storage_root).resolve()
         self._file_roots = file_roots
+        self._storage_options = storage_options or {}
 
     def tenant_folder(self, tenant_id: str) -> Path:
         return self._root / "scripts" / tenant_id
@@ -47,6 +50,12 @@ class ScriptStore:
         Raises:
             InvalidInputError: naming ``field``, if the location is not allowed, missing or not valid Python.
         """
+        return self.load(tenant_id, location, field=field)[0]
+
+    def load(
+        self, tenant_id: str, location: str, *, field: str = "Command.ScriptLocation"
+    ) -> tuple[Location, bytes]:
+        """Like :meth:`resolve`, and also return the script's bytes (read once)."""
         roots = [*self._file_roots, self.tenant_folder(tenant_id).resolve()]
         parsed = parse_location(location, field=field, file_roots=roots)
         if parsed.scheme == "file":
@@ -57,11 +66,11 @@ class ScriptStore:
                 raise InvalidInputError("script belongs to another tenant", field=field)
         source = self._read(parsed, field)
         check_syntax(decode_script(source, parsed.url, field=field), Path(parsed.path).name, field=field)
-        return parsed
+        return parsed, source
 
     def _read(self, location: Location, field: str) -> bytes:
         try:
-            with fsspec.open(location.url, "rb") as handle:
+            with fsspec.open(location.url, "rb", **self._storage_options.get(location.scheme, {})) as handle:
                 data: bytes = handle.read(MAX_SCRIPT_BYTES + 1)
         except FileNotFoundError:
             raise InvalidInputError(f"script not found: {location.url}", field=field) from None

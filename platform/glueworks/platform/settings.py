@@ -42,6 +42,31 @@ class RaySettings(BaseModel):
     )
 
 
+class S3Settings(BaseModel):
+    endpoint_url: str | None = Field(
+        default=None, description="S3 endpoint for s3:// paths (a self-hosted MinIO, Ceph or moto); unset = AWS."
+    )
+    region: str | None = Field(default=None, description="Region of the S3 endpoint.")
+    access_key_id: str | None = Field(default=None, description="Access key id; unset = the default AWS chain.")
+    secret_access_key: SecretStr | None = Field(default=None, description="Secret key; never logged.")
+
+    def fsspec_options(self) -> dict[str, object]:
+        """Keyword arguments for ``fsspec.filesystem("s3", ...)`` (s3fs)."""
+        options: dict[str, object] = {}
+        client: dict[str, str] = {}
+        if self.endpoint_url:
+            client["endpoint_url"] = self.endpoint_url
+        if self.region:
+            client["region_name"] = self.region
+        if client:
+            options["client_kwargs"] = client
+        if self.access_key_id:
+            options["key"] = self.access_key_id
+        if self.secret_access_key is not None:
+            options["secret"] = self.secret_access_key.get_secret_value()
+        return options
+
+
 class StorageSettings(BaseModel):
     root: str | None = Field(
         default=None,
@@ -54,6 +79,12 @@ class StorageSettings(BaseModel):
             "Empty = the storage root and the folder the platform was started in."
         ),
     )
+    s3: S3Settings = Field(default_factory=S3Settings, description="How s3:// paths are reached.")
+
+    def fsspec_options(self) -> dict[str, dict[str, object]]:
+        """Filesystem options per protocol, for the platform and for the jobs it runs."""
+        s3 = self.s3.fsspec_options()
+        return {"s3": s3} if s3 else {}
 
 
 class AuthSettings(BaseModel):

@@ -33,6 +33,8 @@ class DriverSpec:
     error_records_location: str | None
     max_parallelism: int
     executor: str = "ray"
+    # Filesystem options per protocol (an S3 endpoint, credentials); kept out of repr so it is never logged.
+    storage_options: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -83,6 +85,7 @@ class JobDriver:
                 executor=spec.executor,
                 max_parallelism=spec.max_parallelism,
                 error_records_location=spec.error_records_location,
+                storage_options=spec.storage_options,
             )
         started = time.time()
         thread = threading.Thread(target=self._run, args=(spec, started), name=f"job-{spec.run_id}", daemon=True)

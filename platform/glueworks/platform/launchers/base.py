@@ -7,6 +7,7 @@ implements, so the state machine lives in one place.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -25,6 +26,8 @@ class LaunchRequest:
     error_records_location: str | None
     max_parallelism: int
     timeout_seconds: float | None = None
+    # Filesystem options per protocol for the job (an S3 endpoint, credentials): never logged or stored.
+    storage_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)

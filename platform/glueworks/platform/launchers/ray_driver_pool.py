@@ -134,6 +134,7 @@ class RayDriverPoolLauncher(Launcher):
             log_path=request.log_path,
             error_records_location=request.error_records_location,
             max_parallelism=request.max_parallelism,
+            storage_options={k: dict(v) for k, v in request.storage_options.items()},
         )
         with self._lock:
             driver = self._take_driver()

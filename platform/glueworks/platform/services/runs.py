@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import math
-import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -82,6 +81,7 @@ class RunService:
         clock: Callable[[], datetime],
         new_run_id: Callable[[], str],
         cluster_cpus: Callable[[], int | None] = lambda: None,
+        storage_options: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self._db = db
         self._launcher = launcher
@@ -90,6 +90,7 @@ class RunService:
         self._clock = clock
         self._new_run_id = new_run_id
         self._cluster_cpus = cluster_cpus
+        self._storage_options = dict(storage_options or {})
 
     # -- commands ----------------------------------------------------------------------------------------
 
@@ -111,7 +112,7 @@ class RunService:
             if job is None:
                 raise EntityNotFoundError(f"job {job_name!r} not found")
             capacity = self._capacity(job, overrides)
-            script = self._scripts.resolve(tenant_id, job.script_location)
+            script, source = self._scripts.load(tenant_id, job.script_location)
             active = session.scalar(
                 select(func.count())
                 .select_from(JobRunRow)
@@ -148,7 +149,7 @@ class RunService:
             )
             session.add(run)
             # Snapshot the script: a run executes the script as it was when it started.
-            script_path = self._snapshot_script(tenant_id, run_id, script.url)
+            script_path = self._snapshot_script(tenant_id, run_id, source)
         request = LaunchRequest(
             run_id=run_id,
             tenant_id=tenant_id,
@@ -160,6 +161,7 @@ class RunService:
             error_records_location=str(self._error_records_path(tenant_id, run_id)),
             max_parallelism=capacity.max_parallelism(self._cluster_cpus()),
             timeout_seconds=None if run.timeout is None else run.timeout * 60.0,
+            storage_options=self._storage_options,
         )
         try:
             self._launcher.submit(request)
@@ -352,12 +354,11 @@ class RunService:
     def _error_records_path(self, tenant_id: str, run_id: str) -> Path:
         return self._run_folder(tenant_id, run_id) / "error_records.jsonl"
 
-    def _snapshot_script(self, tenant_id: str, run_id: str, url: str) -> Path:
+    def _snapshot_script(self, tenant_id: str, run_id: str, source: bytes) -> Path:
         folder = self._run_folder(tenant_id, run_id)
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / "script.py"
-        with fsspec.open(url, "rb") as source, target.open("wb") as sink:
-            shutil.copyfileobj(source, sink)
+        target.write_bytes(source)
         return target
 
 
