@@ -5,6 +5,7 @@ Each class delegates to the `DynamicFrame` method of the same meaning.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,7 +14,7 @@ from glueworks.runtime.frame import DynamicFrame
 from glueworks.runtime.record import DynamicRecord
 
 
-class GlueTransform:
+class GlueTransform(ABC):
     """Base of the transform classes: ``apply`` builds an instance and calls it."""
 
     @classmethod
@@ -26,8 +27,9 @@ class GlueTransform:
         """The transform's name."""
         return cls.__name__
 
+    @abstractmethod
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError
+        """Apply the transform to a frame."""
 
 
 def _frame(frame: object) -> DynamicFrame:

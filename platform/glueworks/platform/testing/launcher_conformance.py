@@ -123,4 +123,4 @@ class LauncherConformance:
 
     @pytest.fixture
     def launcher(self) -> Any:  # pragma: no cover - subclasses provide it
-        raise NotImplementedError("a LauncherConformance subclass must provide a `launcher` fixture")
+        pytest.fail("a LauncherConformance subclass must provide a `launcher` fixture")
