@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from glueworks.platform.api.glue.router import build_glue_router
+from glueworks.platform.api.rest.catalog import build_catalog_router
 from glueworks.platform.api.rest.errors import install_error_handlers
 from glueworks.platform.api.rest.router import build_rest_router
 from glueworks.platform.context import Platform, build_platform
@@ -48,5 +49,6 @@ def create_app(
     app.state.platform = platform
     install_error_handlers(app)
     app.include_router(build_rest_router(platform))
+    app.include_router(build_catalog_router(platform))
     app.include_router(build_glue_router(platform))
     return app

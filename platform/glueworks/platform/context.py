@@ -14,6 +14,7 @@ from glueworks.platform.db import Database
 from glueworks.platform.launchers import Launcher, RayDriverPoolLauncher
 from glueworks.platform.scripts import ScriptStore
 from glueworks.platform.services import JobService, RunService
+from glueworks.platform.services.catalog import CatalogService
 from glueworks.platform.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class Platform:
     scripts: ScriptStore
     jobs: JobService
     runs: RunService
+    catalog: CatalogService
     _stop: threading.Event = field(default_factory=threading.Event)
     _reconciler: threading.Thread | None = None
 
@@ -101,4 +103,5 @@ def build_platform(
             cluster_cpus=cluster_cpus,
             storage_options=storage_options,
         ),
+        catalog=CatalogService(db, clock),
     )

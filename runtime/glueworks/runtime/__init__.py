@@ -5,10 +5,12 @@ and writers on fsspec, local and Ray executors, run metrics, and the script runn
 driver uses. Nothing connects or builds anything at import time.
 """
 
+from glueworks.runtime.collection import DynamicFrameCollection
 from glueworks.runtime.compat import install_awsglue_modules, uninstall_awsglue_modules
 from glueworks.runtime.context import GlueContext, GlueLogger
 from glueworks.runtime.error_records import ErrorRecord
 from glueworks.runtime.errors import (
+    ErrorThresholdExceededError,
     GlueworksError,
     InvalidOptionError,
     MissingArgumentError,
@@ -20,6 +22,7 @@ from glueworks.runtime.errors import (
 from glueworks.runtime.executors import Executor, LocalExecutor, RayExecutor
 from glueworks.runtime.frame import DynamicFrame
 from glueworks.runtime.job import Job
+from glueworks.runtime.local_run import LocalRunResult, run_local
 from glueworks.runtime.metrics import RunMetrics
 from glueworks.runtime.record import DynamicRecord
 from glueworks.runtime.run_context import JobRunContext, activate, current_context
@@ -28,8 +31,10 @@ from glueworks.runtime.utils import getResolvedOptions
 
 __all__ = [
     "DynamicFrame",
+    "DynamicFrameCollection",
     "DynamicRecord",
     "ErrorRecord",
+    "ErrorThresholdExceededError",
     "Executor",
     "GlueContext",
     "GlueLogger",
@@ -38,6 +43,7 @@ __all__ = [
     "Job",
     "JobRunContext",
     "LocalExecutor",
+    "LocalRunResult",
     "MissingArgumentError",
     "RayExecutor",
     "RunMetrics",
@@ -50,6 +56,7 @@ __all__ = [
     "current_context",
     "getResolvedOptions",
     "install_awsglue_modules",
+    "run_local",
     "run_script",
     "uninstall_awsglue_modules",
 ]

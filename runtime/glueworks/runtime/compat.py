@@ -25,6 +25,7 @@ import types
 from typing import Any
 
 from glueworks.runtime import glue_transforms
+from glueworks.runtime.collection import DynamicFrameCollection
 from glueworks.runtime.context import DynamicFrameReader, DynamicFrameWriter, GlueContext
 from glueworks.runtime.frame import DynamicFrame
 from glueworks.runtime.job import Job
@@ -56,6 +57,7 @@ def _awsglue_modules() -> dict[str, types.ModuleType]:
             "awsglue.dynamicframe",
             False,
             DynamicFrame=DynamicFrame,
+            DynamicFrameCollection=DynamicFrameCollection,
             DynamicFrameReader=DynamicFrameReader,
             DynamicFrameWriter=DynamicFrameWriter,
             DynamicRecord=DynamicRecord,

@@ -13,11 +13,13 @@ from typing import Any
 
 from glueworks.runtime.errors import InvalidOptionError
 from glueworks.runtime.executors import Executed, Executor, make_executor
+from glueworks.runtime.executors.stages import run_plan
 from glueworks.runtime.frame import DynamicFrame
 from glueworks.runtime.io_options import parse_read_options, parse_write_options
-from glueworks.runtime.plan import PlanNode, Read, linearize
+from glueworks.runtime.plan import PlanNode, Read
 from glueworks.runtime.run_context import JobRunContext, current_context
-from glueworks.runtime.sinks.parquet import ParquetSink
+from glueworks.runtime.sinks.data_sink import DataSink
+from glueworks.runtime.sources import DataSource
 from glueworks.runtime.spark_stub import SparkSession
 
 _GLUE_KWARGS = frozenset({"minPartitions", "targetPartitions"})
@@ -114,18 +116,27 @@ class GlueContext:
         """Same as ``write_dynamic_frame.from_options``."""
         return self.write_dynamic_frame.from_options(*args, **kwargs)
 
-    def execute_plan(self, plan: PlanNode) -> Executed:
-        """Run a plan on this context's executor, reporting each split to the run context."""
-        leaf, ops = linearize(plan)
-        splits = leaf.splits()
-        ctx = self.run_context
-        counts_input = isinstance(leaf, Read)
+    def getSource(
+        self, connection_type: str, format: str | None = None, transformation_ctx: str = "", **options: Any
+    ) -> DataSource:
+        """A `DataSource` over files (``setFormat`` then ``getFrame``), as in Glue."""
+        return DataSource(self, connection_type, options, format, None, transformation_ctx)
 
-        def on_done(meta: Any) -> None:
+    def getSink(
+        self, connection_type: str, format: str | None = None, transformation_ctx: str = "", **options: Any
+    ) -> DataSink:
+        """A `DataSink` to files (``setFormat`` then ``writeFrame``), as in Glue."""
+        return DataSink(self, connection_type, options, format, None, transformation_ctx)
+
+    def execute_plan(self, plan: PlanNode) -> Executed:
+        """Run a plan on this context's executor, reporting each part to the run context."""
+        ctx = self.run_context
+
+        def on_done(meta: Any, counts_input: bool) -> None:
             records = meta.records_read if counts_input else 0
             ctx.record_split(meta.split_id, records, meta.bytes_read, meta.errors)
 
-        return self.executor.execute(splits, ops, on_done)
+        return run_plan(self.executor, plan, on_done)
 
     def next_write_token(self) -> str:
         """A token naming the next write of this context (staging folder and file names)."""
@@ -154,9 +165,12 @@ class DynamicFrameReader:
         Args:
             connection_type: ``"s3"`` (any fsspec path the allow-list accepts: local, file://,
                 s3://, memory://).
-            connection_options: ``{"paths": [...], "recurse": bool}``.
-            format: ``"json"`` or ``"parquet"``.
-            format_options: For json, ``{"multiLine": bool}``.
+            connection_options: ``paths``, ``recurse``, ``exclusions``, ``compressionType``,
+                ``groupFiles``, ``groupSize`` (see `glueworks.runtime.io_options`).
+            format: ``"json"``, ``"csv"``, ``"parquet"``, ``"orc"`` or ``"avro"``.
+            format_options: Glue's options of the format (json: ``multiLine``, ``jsonPath``;
+                csv: ``separator``, ``quoteChar``, ``escaper``, ``withHeader``, ``skipFirst``,
+                ``multiLine``).
             transformation_ctx: Names the frame (bookmarks are not supported yet).
             push_down_predicate: Not supported yet; must be empty.
 
@@ -196,7 +210,7 @@ class DynamicFrameWriter:
         transformation_ctx: str = "",
         **kwargs: Any,
     ) -> DynamicFrame:
-        """Write a frame as Parquet (runs the plan once).
+        """Write a frame as files of a format (runs the plan once).
 
         Files are written to a staging prefix and moved into place on commit: at once outside
         a job, at the end of a successful run inside one.
@@ -204,9 +218,10 @@ class DynamicFrameWriter:
         Args:
             frame: The frame to write.
             connection_type: ``"s3"``.
-            connection_options: ``{"path": ..., "partitionKeys": [...]}``.
-            format: ``"parquet"`` (or ``"glueparquet"``).
-            format_options: ``{"compression": "snappy"}`` (snappy, gzip, zstd, lz4, brotli, none).
+            connection_options: ``{"path": ..., "partitionKeys": [...], "compression": ...}``.
+            format: ``"parquet"`` (or ``"glueparquet"``), ``"json"``, ``"csv"``, ``"orc"``, ``"avro"``.
+            format_options: ``compression`` (per format: see `glueworks.runtime.io_options`);
+                csv: ``separator``, ``quoteChar``, ``escaper``, ``writeHeader``.
             transformation_ctx: Accepted for Glue compatibility.
 
         Returns:
@@ -226,12 +241,7 @@ class DynamicFrameWriter:
         executed = frame._execute()
         schema = executed.schema
         options.check_partition_keys(schema)
-        sink = ParquetSink(
-            location=options.location,
-            partition_keys=options.partition_keys,
-            run_token=glue_context.next_write_token(),
-            compression=options.compression,
-        )
+        sink = options.make_sink(glue_context.next_write_token())
         sink.start()
         try:
             results = glue_context.executor.write(executed.parts, schema, sink)

@@ -7,6 +7,7 @@ The tree::
     │   ├── UnsafePathError               a path outside the scheme allow-list, with `..` or `::`
     │   └── MissingArgumentError          getResolvedOptions: a required `--name` is absent
     ├── SchemaError (TypeError)           data cannot take the requested shape (e.g. cast a struct to int)
+    ├── ErrorThresholdExceededError       a transform's stageThreshold/totalThreshold was exceeded
     └── ScriptFailedError                 a user script raised; `str()` is "Type: message (file, line N)"
         └── ScriptSyntaxError             a user script does not compile
 
@@ -44,6 +45,32 @@ class MissingArgumentError(InvalidOptionError):
 
 class SchemaError(GlueworksError, TypeError):
     """Data cannot be given the requested shape (for example a struct cast to a number)."""
+
+
+class ErrorThresholdExceededError(GlueworksError):
+    """More error records than a transform's ``stageThreshold`` or ``totalThreshold`` allows.
+
+    Attributes:
+        transform: The transform (and its transformation_ctx) whose threshold was exceeded.
+        threshold_name: ``stageThreshold`` or ``totalThreshold``.
+        threshold: The threshold value.
+        stage_errors: Error records produced by that transform.
+        total_errors: Error records up to and including that transform.
+    """
+
+    def __init__(
+        self, transform: str, threshold_name: str, threshold: int, stage_errors: int, total_errors: int
+    ) -> None:
+        count = stage_errors if threshold_name == "stageThreshold" else total_errors
+        super().__init__(
+            f"Exceeded {threshold_name} in transform {transform}: {count} error records > {threshold} "
+            f"(stage errors: {stage_errors}, total errors: {total_errors})"
+        )
+        self.transform = transform
+        self.threshold_name = threshold_name
+        self.threshold = threshold
+        self.stage_errors = stage_errors
+        self.total_errors = total_errors
 
 
 class ScriptFailedError(GlueworksError):

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from glueworks.runtime.error_records import errors_table
 from glueworks.runtime.errors import InvalidOptionError
+from glueworks.runtime.frame_transforms import FieldTransforms
 from glueworks.runtime.gluetypes import format_schema, parse_type_name
 from glueworks.runtime.paths import parse_path
 from glueworks.runtime.plan import (
@@ -29,10 +30,17 @@ from glueworks.runtime.plan import (
     PlanNode,
     ResolveChoice,
 )
+from glueworks.runtime.plan import Join as JoinNode
+from glueworks.runtime.plan import MergeFrames as MergeFramesNode
+from glueworks.runtime.plan import Repartition as RepartitionNode
+from glueworks.runtime.plan import Spigot as SpigotNode
+from glueworks.runtime.plan import Union as UnionNode
 from glueworks.runtime.record import DynamicRecord, records_from_table
 from glueworks.runtime.schema import choice_paths, conform_table
+from glueworks.runtime.thresholds import ThresholdCheck, enforce, stage_counts, validate_thresholds
 
 if TYPE_CHECKING:
+    from glueworks.runtime.collection import DynamicFrameCollection
     from glueworks.runtime.context import GlueContext
     from glueworks.runtime.executors.base import Executed
 
@@ -40,7 +48,7 @@ _log = logging.getLogger(__name__)
 _ACTIONS = ("cast", "project", "make_struct", "make_cols", "match_catalog")
 
 
-class DynamicFrame:
+class DynamicFrame(FieldTransforms):
     """A distributed collection of records whose schema is computed when asked for.
 
     Args:
@@ -54,6 +62,8 @@ class DynamicFrame:
         self.glue_ctx = glue_ctx
         self.name = name
         self._schema: pa.Schema | None = None
+        # Error thresholds of every transform this frame derives from (see thresholds.py).
+        self._checks: tuple[ThresholdCheck, ...] = ()
 
     def __repr__(self) -> str:
         return f"DynamicFrame(name={self.name!r}, plan={type(self._plan).__name__})"
@@ -100,7 +110,7 @@ class DynamicFrame:
         _check_thresholds(stageThreshold, totalThreshold)
         parsed = _parse_mappings(mappings)
         node = ApplyMapping(self._plan, parsed, bool(case_sensitive))
-        return self._derive(node, transformation_ctx)
+        return self._derive(node, transformation_ctx, stageThreshold, totalThreshold)
 
     applyMapping = apply_mapping
 
@@ -142,7 +152,7 @@ class DynamicFrame:
             action, target = _parse_action(choice, "choice")
             paths = [parse_path(p, "choice") for p in choice_paths(self.schema())]
             parsed = tuple(ChoiceSpec(path, action, target) for path in paths)
-        return self._derive(ResolveChoice(self._plan, parsed), transformation_ctx)
+        return self._derive(ResolveChoice(self._plan, parsed), transformation_ctx, stageThreshold, totalThreshold)
 
     def filter(
         self,
@@ -161,17 +171,27 @@ class DynamicFrame:
         _check_thresholds(stageThreshold, totalThreshold)
         if not callable(f):
             raise InvalidOptionError("f", f"must be callable, got {type(f).__name__}")
-        return self._derive(Filter(self._plan, f), transformation_ctx)
+        return self._derive(Filter(self._plan, f), transformation_ctx, stageThreshold, totalThreshold)
 
-    def _derive(self, node: PlanNode, transformation_ctx: str) -> DynamicFrame:
-        return DynamicFrame(node, self.glue_ctx, transformation_ctx or self.name)
+    def _derive(
+        self, node: PlanNode, transformation_ctx: str, stageThreshold: int = 0, totalThreshold: int = 0, name: str = ""
+    ) -> DynamicFrame:
+        """A frame over `node` that keeps this frame's error thresholds and adds the new ones."""
+        frame = DynamicFrame(node, self.glue_ctx, name or transformation_ctx or self.name)
+        frame._checks = self._checks
+        if stageThreshold or totalThreshold:
+            label = type(node).__name__ + (f" ({transformation_ctx})" if transformation_ctx else "")
+            frame._checks += (ThresholdCheck(node, label, stageThreshold, totalThreshold),)
+        return frame
 
     # --- actions: run the plan -----------------------------------------------------------
 
-    def _execute(self) -> Executed:
+    def _execute(self, check_thresholds: bool = True) -> Executed:
         executed = self.glue_ctx.execute_plan(self._plan)
         if self._schema is None:
             self._schema = executed.schema
+        if check_thresholds:
+            enforce(self._plan, executed.metas, self._checks)
         return executed
 
     def count(self) -> int:
@@ -219,23 +239,273 @@ class DynamicFrame:
             sys.stdout.write(json.dumps(record, default=str, ensure_ascii=False) + "\n")
 
     def errorsCount(self) -> int:
-        """Number of error records behind this frame (bad input lines, failed records)."""
-        return len(self._execute().errors)
+        """Number of error records behind this frame (bad input lines, failed records), over
+        every stage. Runs the plan; does not check error thresholds."""
+        return len(self._execute(check_thresholds=False).errors)
+
+    def stageErrorsCount(self) -> int:
+        """Number of error records the transform that made this frame produced (for a frame
+        just read: the bad input records). Runs the plan; does not check error thresholds."""
+        executed = self._execute(check_thresholds=False)
+        counts = stage_counts(self._plan, executed.metas)
+        return len(executed.errors) if counts is None else counts[-1]
+
+    def assertErrorThreshold(self) -> None:
+        """Run the plan and check the stageThreshold/totalThreshold of every transform behind
+        this frame (every action does this too).
+
+        Raises:
+            ErrorThresholdExceededError: A threshold is exceeded; the message gives the counts.
+        """
+        self._execute()
 
     def errorsAsDynamicFrame(self) -> DynamicFrame:
         """The error records behind this frame, as a frame with columns file, line, reason,
-        raw, stage."""
-        table = errors_table(self._execute().errors)
+        raw, stage. Does not check error thresholds."""
+        table = errors_table(self._execute(check_thresholds=False).errors)
         name = f"{self.name}_errors" if self.name else "errors"
         return DynamicFrame(FromTables(name, (table,)), self.glue_ctx, name)
 
+    def unnest(
+        self,
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrame:
+        """Flatten nested structs into top-level ``a.b.c`` columns; arrays and maps stay as
+        they are. Columnar and per block (see `glueworks.runtime.transforms.unnest`)."""
+        from glueworks.runtime.plan import Unnest
+
+        _check_thresholds(stageThreshold, totalThreshold)
+        return self._derive(Unnest(self._plan), transformation_ctx, stageThreshold, totalThreshold)
+
+    def relationalize(
+        self,
+        root_table_name: str,
+        staging_path: str | None,
+        options: dict[str, Any] | None = None,
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrameCollection:
+        """Flatten the frame into a root table plus one table per array path, as Glue does.
+
+        The collection holds `root_table_name` (structs flattened to ``a.b`` columns, each
+        array replaced by a bigint join key) and ``<root>_<array column>`` tables with ``id``,
+        ``index`` and ``<column>.val…`` columns; see `glueworks.runtime.transforms.relationalize`.
+
+        Cost: runs the plan now (Glue also works eagerly, staging to `staging_path`) and brings
+        the blocks to the driver, where the pivot runs columnar; the output frames hold the
+        tables in memory, one block per input block. `staging_path` is accepted for
+        compatibility and not written to. The output frames carry no error records: look at
+        this frame's ``errorsAsDynamicFrame()`` for those.
+
+        Raises:
+            InvalidOptionError: An empty root name, a non-string staging path or any option.
+            ErrorThresholdExceededError: The error records behind this frame exceed
+                `totalThreshold` (relationalize itself makes none, so `stageThreshold` holds).
+        """
+        from glueworks.runtime.collection import DynamicFrameCollection
+        from glueworks.runtime.errors import ErrorThresholdExceededError
+        from glueworks.runtime.transforms.relationalize import check_options, check_root_name, relationalize_frame
+
+        _check_thresholds(stageThreshold, totalThreshold)
+        root = check_root_name(root_table_name)
+        check_options(staging_path, options)
+        executed = self._execute()
+        errors = len(executed.errors)
+        if totalThreshold and errors > totalThreshold:
+            label = "Relationalize" + (f" ({transformation_ctx})" if transformation_ctx else "")
+            raise ErrorThresholdExceededError(label, "totalThreshold", totalThreshold, 0, errors)
+        blocks = [block for part in self.glue_ctx.executor.fetch(executed.parts) for block in part]
+        tables = relationalize_frame(blocks, executed.schema, root)
+        frames = {
+            name: DynamicFrame(FromTables(name, tuple(parts)), self.glue_ctx, name) for name, parts in tables.items()
+        }
+        return DynamicFrameCollection(frames, self.glue_ctx)
+
+    # --- multi-input and all-to-all transforms (run by executors/stages.py) ---------------
+
+    def join(
+        self,
+        paths1: str | Sequence[str],
+        paths2: str | Sequence[str],
+        frame2: DynamicFrame,
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrame:
+        """Inner equi-join with `frame2`: records where ``paths1[i] == paths2[i]`` for every key.
+
+        Every field of both records is kept; on a top-level name clash frame2's value wins
+        (rename first to keep both). Records with a null or missing key match nothing. The
+        error records of both frames flow through; the join makes none. Keys of one family
+        (int/long) compare in the wider type. See `glueworks.runtime.transforms.join`.
+
+        Cost: both frames run, then a hash shuffle by key (on Ray, blocks go through the
+        object store, never the driver).
+
+        Raises:
+            InvalidOptionError: Empty or malformed keys, or not as many in `paths2` as in
+                `paths1`; when the plan runs, a key path missing from a frame that has fields.
+            SchemaError: When the plan runs, keys of different types (message names both),
+                a Choice key or a struct/array key.
+        """
+        _check_thresholds(stageThreshold, totalThreshold)
+        keys1, keys2 = _parse_keys(paths1, "paths1"), _parse_keys(paths2, "paths2")
+        if len(keys1) != len(keys2):
+            raise InvalidOptionError("paths2", f"must name as many keys as paths1 ({len(keys1)}), got {len(keys2)}")
+        other = _other_frame(frame2, "frame2")
+        node = JoinNode(self._plan, other.plan, keys1, keys2)
+        name = self.name + other.name
+        return self._derive(node, transformation_ctx, stageThreshold, totalThreshold, name=name)
+
+    def union(
+        self,
+        other_frame: DynamicFrame,
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrame:
+        """Every record of this frame and of `other_frame` (duplicates kept, no data moves).
+
+        The schema is the merge of both (a Choice where a field's types differ); error records
+        of both flow through, so records in = records out + error records.
+        """
+        _check_thresholds(stageThreshold, totalThreshold)
+        other = _other_frame(other_frame, "other_frame")
+        return self._derive(UnionNode(self._plan, other.plan), transformation_ctx, stageThreshold, totalThreshold)
+
+    def repartition(
+        self,
+        numPartitions: int,
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrame:
+        """Exactly `numPartitions` parts of balanced size, records kept in order.
+
+        Cost: every block moves once between tasks.
+
+        Raises:
+            InvalidOptionError: `numPartitions` is not an integer >= 1.
+        """
+        _check_thresholds(stageThreshold, totalThreshold)
+        count = _check_partitions(numPartitions)
+        node = RepartitionNode(self._plan, count, shuffle=True)
+        return self._derive(node, transformation_ctx, stageThreshold, totalThreshold)
+
+    def coalesce(
+        self,
+        numPartitions: int,
+        shuffle: bool = False,
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrame:
+        """At most `numPartitions` parts, by merging neighbouring parts (``shuffle=True``: as
+        `repartition`). A frame with fewer parts is left as it is.
+
+        Raises:
+            InvalidOptionError: `numPartitions` is not an integer >= 1.
+        """
+        _check_thresholds(stageThreshold, totalThreshold)
+        count = _check_partitions(numPartitions)
+        node = RepartitionNode(self._plan, count, shuffle=bool(shuffle))
+        return self._derive(node, transformation_ctx, stageThreshold, totalThreshold)
+
+    def getNumPartitions(self) -> int:
+        """How many parts (blocks lists, one per task) the frame has. Runs the plan."""
+        return len(self._execute().parts)
+
+    def mergeDynamicFrame(
+        self,
+        stage_dynamic_frame: DynamicFrame,
+        primary_keys: str | Sequence[str],
+        transformation_ctx: str = "",
+        options: dict[str, Any] | None = None,
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrame:
+        """Upsert `stage_dynamic_frame` into this frame by `primary_keys`.
+
+        Records of this frame whose keys match a staging record are replaced by it; unmatched
+        records (duplicates included) are kept; unmatched staging records are added. Of several
+        staging records with one key only the first (in staging order) is kept. A null key
+        matches nothing. See `glueworks.runtime.transforms.merge`.
+
+        Raises:
+            InvalidOptionError: No or malformed keys, or any `options` (none are supported).
+            SchemaError: When the plan runs, a key whose types differ between the frames.
+        """
+        _check_thresholds(stageThreshold, totalThreshold)
+        keys = _parse_keys(primary_keys, "primary_keys")
+        if options:
+            raise InvalidOptionError(f"options.{sorted(options)[0]}", "mergeDynamicFrame takes no options")
+        other = _other_frame(stage_dynamic_frame, "stage_dynamic_frame")
+        node = MergeFramesNode(self._plan, other.plan, keys)
+        return self._derive(node, transformation_ctx, stageThreshold, totalThreshold)
+
+    def spigot(
+        self,
+        path: str,
+        options: dict[str, Any] | None = None,
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrame:
+        """Write a sample of the records as JSON lines into folder `path`; the frame is unchanged.
+
+        `options`: ``{"topk": k}`` (the first k records; default 100) or ``{"prob": p}`` (each
+        record with probability p, seeded by ``"seed"``, default 0). The sample is written each
+        time the returned frame runs, at once (not staged). See
+        `glueworks.runtime.transforms.spigot`.
+
+        Raises:
+            InvalidOptionError: A bad path or option; the message names it.
+        """
+        from glueworks.runtime.locations import parse_location
+        from glueworks.runtime.transforms.spigot import parse_spigot_options
+
+        _check_thresholds(stageThreshold, totalThreshold)
+        location = parse_location(path, "path", self.glue_ctx.run_context.storage_options)
+        topk, prob, seed = parse_spigot_options(options)
+        node = SpigotNode(self._plan, location, topk, prob, seed)
+        return self._derive(node, transformation_ctx, stageThreshold, totalThreshold)
+
 
 def _check_thresholds(stage: int, total: int) -> None:
-    for option, value in (("stageThreshold", stage), ("totalThreshold", total)):
-        if not isinstance(value, int) or value < 0:
-            raise InvalidOptionError(option, f"must be an integer >= 0, got {value!r}")
-        if value:
-            _log.warning("%s=%d is accepted but not enforced yet", option, value)
+    validate_thresholds(stage, total)
+
+
+def _parse_keys(paths: object, option: str) -> tuple[tuple[str, ...], ...]:
+    """Key paths: one path string or a non-empty list of them."""
+    if isinstance(paths, str):
+        return (parse_path(paths, option),)
+    if not isinstance(paths, Sequence) or not paths:
+        raise InvalidOptionError(option, "must be a field path or a non-empty list of field paths")
+    return tuple(parse_path(path, f"{option}[{index}]") for index, path in enumerate(paths))
+
+
+def _other_frame(frame: object, option: str) -> DynamicFrame:
+    # The whole plan, `frame`'s part included, runs on the calling frame's context.
+    if not isinstance(frame, DynamicFrame):
+        raise InvalidOptionError(option, f"must be a DynamicFrame, got {type(frame).__name__}")
+    return frame
+
+
+def _check_partitions(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidOptionError("numPartitions", f"must be an integer >= 1, got {value!r}")
+    return value
 
 
 def _parse_mappings(mappings: Sequence[Sequence[str]]) -> tuple[Mapping, ...]:

@@ -1,8 +1,10 @@
 """Logical plan: frozen dataclass nodes that DynamicFrame methods build and executors run.
 
-A plan today is a chain: one leaf (`Read` or `FromTables`) under per-block operators
-(`ApplyMapping`, `ResolveChoice`, `Filter`). `linearize` turns it into the leaf and the
-operators in the order they apply, which executors fuse into one task per input split.
+A plan is a tree: leaves (`Read`, `FromTables`) read input splits; per-block operators
+(`ApplyMapping`, `Filter`, …) are fused into the task that produces each block; stages (`Join`,
+`Union`, `Repartition`, `MergeFrames`, `Spigot`) need every block of their inputs and may
+have two children. `split_chain` cuts a plan into the node below a run of per-block
+operators and those operators; `linearize` does it for a plan that is one chain over a leaf.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from glueworks.runtime.locations import Location
 from glueworks.runtime.sources import FileSource, Split, TableSplit
 
 
@@ -100,7 +103,76 @@ class Filter(PlanNode):
     predicate: Callable[[Any], Any] = field(compare=False)
 
 
-BlockOp = ApplyMapping | ResolveChoice | Filter
+@dataclass(frozen=True)
+class SelectFields(PlanNode):
+    """Keep only the fields at `paths` (a nested path keeps just that part of its struct)."""
+
+    child: PlanNode
+    paths: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class DropFields(PlanNode):
+    """Remove the fields at `paths`."""
+
+    child: PlanNode
+    paths: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class RenameField(PlanNode):
+    """Move the field at `old` to `new` (a rename when both share a parent)."""
+
+    child: PlanNode
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One ``split_rows`` condition: the value at `path` compared with `value` by `op`."""
+
+    path: tuple[str, ...]
+    op: str
+    value: Any = field(compare=False)
+
+
+@dataclass(frozen=True)
+class SplitRows(PlanNode):
+    """Keep the records meeting every comparison (`matching`), or those that do not."""
+
+    child: PlanNode
+    comparisons: tuple[Comparison, ...]
+    matching: bool
+
+
+@dataclass(frozen=True)
+class Map(PlanNode):
+    """Replace each record by ``f(record)`` (record-level Python: the slow path)."""
+
+    child: PlanNode
+    f: Callable[[Any], Any] = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Unbox(PlanNode):
+    """Parse the string field at `path` (holding `format`, e.g. JSON) into structured values."""
+
+    child: PlanNode
+    path: tuple[str, ...]
+    format: str
+
+
+@dataclass(frozen=True)
+class Unnest(PlanNode):
+    """Flatten nested structs into top-level ``a.b`` columns (arrays and maps stay as they are)."""
+
+    child: PlanNode
+
+
+BlockOp = (
+    ApplyMapping | ResolveChoice | Filter | SelectFields | DropFields | RenameField | SplitRows | Map | Unbox | Unnest
+)
 Leaf = Read | FromTables
 
 
@@ -117,10 +189,84 @@ def linearize(node: PlanNode) -> tuple[Leaf, tuple[BlockOp, ...]]:
     The operators come back detached from their children, so shipping them to a task does not
     ship the rest of the plan (or in-memory tables) again.
     """
+    leaf, ops = split_chain(node)
+    if not isinstance(leaf, Read | FromTables):
+        raise TypeError(f"not a chain over a leaf: {type(leaf).__name__}")
+    return leaf, ops
+
+
+# --- stages: nodes that need every block of their inputs (executors/stages.py runs them) ---
+
+
+@dataclass(frozen=True)
+class Join(PlanNode):
+    """Inner equi-join of two frames on key paths (``keys1[i]`` of `left` = ``keys2[i]`` of `right`)."""
+
+    left: PlanNode
+    right: PlanNode
+    keys1: tuple[tuple[str, ...], ...]
+    keys2: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Union(PlanNode):
+    """Every record of both frames (no data moves: the parts of both sides are listed together)."""
+
+    left: PlanNode
+    right: PlanNode
+
+
+@dataclass(frozen=True)
+class Repartition(PlanNode):
+    """Cut the records into `num_partitions` balanced parts, keeping their order.
+
+    With ``shuffle=False`` (``coalesce``) neighbouring parts are only merged, never cut, and a
+    frame with fewer parts is left as it is.
+    """
+
+    child: PlanNode
+    num_partitions: int
+    shuffle: bool = True
+
+
+@dataclass(frozen=True)
+class MergeFrames(PlanNode):
+    """Upsert: records of `staging` replace records of `child` with the same primary keys."""
+
+    child: PlanNode
+    staging: PlanNode
+    primary_keys: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Spigot(PlanNode):
+    """Pass every record through and write a sample as JSON lines to `location` (a side effect).
+
+    Attributes:
+        location: Folder the sample file goes into.
+        topk: Write the first `topk` records (in part order), or None to sample by `prob`.
+        prob: Keep each record with this probability (seeded, so every run writes the same sample).
+        seed: Seed of the sampling.
+    """
+
+    child: PlanNode
+    location: Location
+    topk: int | None
+    prob: float | None
+    seed: int = 0
+
+
+Stage = Join | Union | Repartition | MergeFrames | Spigot
+
+
+def split_chain(node: PlanNode) -> tuple[PlanNode, tuple[BlockOp, ...]]:
+    """Split off the per-block operators on top of `node`, leaf-most first, detached.
+
+    Returns the node below them (a leaf or a `Stage`) and the operators, which executors fuse
+    into the tasks that produce that node's parts.
+    """
     ops: list[BlockOp] = []
-    while isinstance(node, ApplyMapping | ResolveChoice | Filter):
+    while isinstance(node, BlockOp):
         ops.append(replace(node, child=DETACHED))
         node = node.child
-    if not isinstance(node, Read | FromTables):
-        raise TypeError(f"unsupported plan node {type(node).__name__}")
     return node, tuple(reversed(ops))

@@ -206,6 +206,10 @@ def conform_array(array: pa.Array, source: pa.Field, target: pa.Field) -> pa.Arr
         return pa.StructArray.from_arrays(out, fields=list(ttype), mask=array.is_null())
     if _is_list(ttype):
         _expect(_is_list(array.type), source, target)
+        if array.offset:
+            # A sliced list shares its parent's values and offsets; Arrow cannot rebuild it with
+            # a null mask, so copy it into a fresh array whose offsets start at 0.
+            array = pa.concat_arrays([array])
         values = conform_array(array.values, array.type.value_field, ttype.value_field)
         large = pa.types.is_large_list(ttype)
         offsets = array.offsets.cast(pa.int64() if large else pa.int32())

@@ -1,21 +1,40 @@
 """Sources: what a plan's leaves read, cut into splits (one task each).
 
 `FileSource` lists files under user paths through fsspec at execution time; each file is one
-split. Files and folders whose name starts with ``_`` or ``.`` are skipped (``_SUCCESS``,
-staging prefixes, ``.crc``), as Hadoop does. A path that does not exist raises
-`FileNotFoundError`: a missing input is an I/O error, never an empty frame.
+split, or with ``groupFiles`` small files are packed into one split up to ``groupSize``
+bytes. Files and folders whose name starts with ``_`` or ``.`` are skipped (``_SUCCESS``,
+staging prefixes, ``.crc``), as Hadoop does, and so are files matching an ``exclusions``
+glob. A path that does not exist raises `FileNotFoundError`: a missing input is an I/O error,
+never an empty frame.
+
+`DataSource` is what ``GlueContext.getSource`` returns (``setFormat`` then ``getFrame``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import posixpath
+import re
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from glueworks.runtime.formats.base import FileFormat, ReadOutput
+from glueworks.runtime.formats.compression import decompress
 from glueworks.runtime.locations import Location
+
+if TYPE_CHECKING:
+    from glueworks.runtime.context import GlueContext
+    from glueworks.runtime.frame import DynamicFrame
+
+#: Files per split above which Glue groups files even when not asked to.
+AUTO_GROUP_FILES = 50_000
+#: Bytes per grouped split when ``groupSize`` is not given.
+DEFAULT_GROUP_SIZE = 64 * 1024 * 1024
 
 
 class Split(ABC):
@@ -55,10 +74,46 @@ class FileSplit(Split):
         return self.file_size
 
     def read(self) -> ReadOutput:
-        """Open the file (decompressing by extension) and read it with the format."""
+        """Open the file, undo whole-file compression (text formats), read it with the format.
+
+        Raises:
+            CompressedInputError: The file cannot be decompressed (an `OSError`).
+        """
         fs = self.location.filesystem()
-        with fs.open(self.location.path, "rb", compression="infer") as handle:
-            return self.file_format.read(handle, self.location.url)
+        codec = self.file_format.codec_for(self.location.path)
+        with fs.open(self.location.path, "rb") as handle:
+            if codec == "none":
+                return self.file_format.read(handle, self.location.url)
+            data = decompress(handle.read(), codec, self.location.url)
+        return self.file_format.read(io.BytesIO(data), self.location.url)
+
+
+@dataclass(frozen=True)
+class FileGroupSplit(Split):
+    """Several small files read in one task (``groupFiles``); blocks keep each file's schema."""
+
+    files: tuple[FileSplit, ...]
+
+    @property
+    def split_id(self) -> str:
+        """The format, the file count and a digest of the file URLs."""
+        digest = hashlib.sha256("\n".join(f.location.url for f in self.files).encode()).hexdigest()[:16]
+        return f"{self.files[0].file_format.name}:group:{len(self.files)}:{digest}"
+
+    @property
+    def size(self) -> int:
+        """Bytes over all files."""
+        return sum(f.size for f in self.files)
+
+    def read(self) -> ReadOutput:
+        """Read each file in turn."""
+        out = ReadOutput()
+        for split in self.files:
+            one = split.read()
+            out.blocks.extend(one.blocks)
+            out.errors.extend(one.errors)
+            out.records += one.records
+        return out
 
 
 @dataclass(frozen=True)
@@ -92,26 +147,141 @@ class FileSource:
         locations: The checked user paths (a file or a folder each).
         recurse: Read files in sub-folders too.
         file_format: How to read each file.
+        exclusions: Glob patterns of files to skip (``*`` within a folder, ``**`` across folders),
+            matched against the file's URL and its path under the input path.
+        group_files: Pack files into splits of about `group_size` bytes (``inPartition``).
+        group_size: Bytes per grouped split, or None for the default.
     """
 
     locations: tuple[Location, ...]
     recurse: bool
     file_format: FileFormat
+    exclusions: tuple[str, ...] = ()
+    group_files: bool = False
+    group_size: int | None = None
 
-    def splits(self) -> list[FileSplit]:
+    def splits(self) -> list[Split]:
         """List the files (I/O); sorted per path so every executor sees the same order.
 
         Raises:
             FileNotFoundError: A path does not exist.
         """
+        excluded = [glob_to_regex(pattern) for pattern in self.exclusions]
         seen: set[str] = set()
-        out: list[FileSplit] = []
+        files: list[FileSplit] = []
         for location in self.locations:
+            root = location.path.rstrip("/")
             for path, size in _list_files(location, self.recurse):
-                if path not in seen:
-                    seen.add(path)
-                    out.append(FileSplit(location.with_path(path), size, self.file_format))
-        return out
+                if path in seen:
+                    continue
+                seen.add(path)
+                split = FileSplit(location.with_path(path), size, self.file_format)
+                relative = posixpath.relpath(path, root) if path != root else posixpath.basename(path)
+                if any(rx.fullmatch(split.location.url) or rx.fullmatch(relative) for rx in excluded):
+                    continue
+                files.append(split)
+        if not self.group_files and len(files) <= AUTO_GROUP_FILES:
+            return list(files)
+        return _group(files, self.group_size or DEFAULT_GROUP_SIZE)
+
+
+def _group(files: list[FileSplit], group_size: int) -> list[Split]:
+    """Pack consecutive files into groups of at least `group_size` bytes (the last may be smaller)."""
+    out: list[Split] = []
+    current: list[FileSplit] = []
+    size = 0
+    for split in files:
+        current.append(split)
+        size += split.size
+        if size >= group_size:
+            out.append(FileGroupSplit(tuple(current)))
+            current, size = [], 0
+    if current:
+        out.append(FileGroupSplit(tuple(current)))
+    return out
+
+
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a Glue exclusion glob: ``**`` matches across folders, ``*`` and ``?`` within one,
+    ``[...]`` a character class, ``{a,b}`` alternatives."""
+    out: list[str] = []
+    i = 0
+    depth = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "[":
+            end = pattern.find("]", i + 1)
+            if end == -1:
+                out.append(re.escape(ch))
+            else:
+                body = pattern[i + 1 : end].replace("\\", "\\\\")
+                out.append("[^" + body[1:] + "]" if body.startswith("!") else "[" + body + "]")
+                i = end
+        elif ch == "{":
+            out.append("(?:")
+            depth += 1
+        elif ch == "}" and depth:
+            out.append(")")
+            depth -= 1
+        elif ch == "," and depth:
+            out.append("|")
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return re.compile("".join(out))
+
+
+class DataSource:
+    """What ``GlueContext.getSource`` returns: options now, a frame on `getFrame`.
+
+    Args:
+        glue_context: The context that reads.
+        connection_type: ``"s3"``.
+        options: Connection options (``paths``, ``recurse``, ``exclusions`` …).
+        format: The format name, or None until `setFormat`.
+        format_options: Format options.
+        transformation_ctx: Names the frame.
+    """
+
+    def __init__(
+        self,
+        glue_context: GlueContext,
+        connection_type: str,
+        options: Mapping[str, Any],
+        format: str | None = None,
+        format_options: Mapping[str, Any] | None = None,
+        transformation_ctx: str = "",
+    ) -> None:
+        self._glue_context = glue_context
+        self._connection_type = connection_type
+        self._options = dict(options)
+        self._format = format
+        self._format_options = dict(format_options or {})
+        self._transformation_ctx = transformation_ctx
+
+    def setFormat(self, format: str, **options: Any) -> None:
+        """Set the format and its options (``setFormat("csv", withHeader=True)``)."""
+        self._format = format
+        self._format_options = dict(options)
+
+    def getFrame(self, **kwargs: Any) -> DynamicFrame:
+        """The frame over the source (lazy, like ``create_dynamic_frame.from_options``)."""
+        return self._glue_context.create_dynamic_frame.from_options(
+            connection_type=self._connection_type,
+            connection_options=self._options,
+            format=self._format,
+            format_options=self._format_options,
+            transformation_ctx=self._transformation_ctx,
+            **kwargs,
+        )
 
 
 def _list_files(location: Location, recurse: bool) -> list[tuple[str, int]]:

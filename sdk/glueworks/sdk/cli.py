@@ -10,7 +10,8 @@ Example:
     $ glueworks jobs create --name nightly --script etl.py --worker-type G.1X --number-of-workers 2
     $ glueworks runs start nightly --arg --day=2026-11-01 --wait
 
-`glueworks server` and `glueworks demo` need the platform extra; it is imported only when they run.
+`glueworks server` and `glueworks demo` need the platform extra, and `glueworks run-local` the runtime extra;
+each is imported only when its command runs.
 """
 
 from __future__ import annotations
@@ -105,6 +106,46 @@ def _demo() -> None:
     _import_platform("glueworks.platform.demo", "demo").main()
 
 
+_RUNTIME_HINT = "pip install 'glueworks[runtime]'"
+
+
+def _run_local(
+    script: Annotated[str, typer.Argument(help="The Glue script to run.", show_default=False)],
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(help="The script's arguments, e.g. --input_path data/ (passed as given).", show_default=False),
+    ] = None,
+    error_records: Annotated[
+        str | None,
+        typer.Option(
+            "--error-records",
+            help="File or folder for the error records [default: .glueworks/local-runs/<run id>/errors.jsonl].",
+            show_default=False,
+        ),
+    ] = None,
+    parallelism: Annotated[int, typer.Option("--parallelism", min=1, help="Threads the local executor uses.")] = 2,
+) -> None:
+    """Run a Glue script on this machine with the local executor, no server (needs the runtime extra).
+
+    run-local's own options go before the script; everything after it is passed to the script.
+    """
+    try:
+        local_run = importlib.import_module("glueworks.runtime.local_run")
+    except ImportError as exc:
+        missing = getattr(exc, "name", None) or ""
+        if missing == "glueworks" or missing.startswith("glueworks."):
+            typer.echo(f"error: `glueworks run-local` cannot import glueworks.runtime.local_run: {exc}", err=True)
+        else:
+            typer.echo(
+                f"error: `glueworks run-local` needs the runtime extra ({exc}).\nInstall it with: {_RUNTIME_HINT}",
+                err=True,
+            )
+        raise typer.Exit(EXIT_ERROR) from exc
+    status = local_run.main(script, list(args or []), error_records_location=error_records, max_parallelism=parallelism)
+    if status:
+        raise typer.Exit(status)
+
+
 def _health(ctx: typer.Context, json_flag: JsonOpt = False) -> None:
     """Check that the server answers, and show its version."""
     cli = state(ctx)
@@ -155,6 +196,10 @@ def create_cli(client_factory: ClientFactory | None = None) -> typer.Typer:
     app.command("health")(_health)
     app.command("server")(_server)
     app.command("demo")(_demo)
+    app.command(
+        "run-local",
+        context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+    )(_run_local)
     return app
 
 

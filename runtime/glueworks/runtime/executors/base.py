@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pyarrow as pa
@@ -30,12 +30,24 @@ class Executed:
     """A plan that ran: per-split metadata plus executor-specific handles to the blocks.
 
     Attributes:
-        metas: One entry per split, in split order.
-        parts: One handle per split to its list of blocks (a list locally, a Ray ObjectRef on Ray).
+        metas: One entry per part, in part order.
+        parts: One handle per part to its list of blocks (a list locally, a Ray ObjectRef on Ray).
+        inherited: Error records of the inputs of a stage (a join, a union), which flow through
+            to the frame it makes; the parts' own errors are in `metas`.
     """
 
     metas: list[SplitMeta]
     parts: list[Any]
+    inherited: tuple[ErrorRecord, ...] = field(default=())
+
+    def passed_through(self) -> Executed:
+        """These parts as the output of a stage that makes no error records (a union, a spigot).
+
+        The errors so far move to `inherited`, and each part's per-stage error counts restart
+        at that stage (see `glueworks.runtime.thresholds`).
+        """
+        metas = [replace(meta, errors=(), stage_errors=(0,)) for meta in self.metas]
+        return Executed(metas=metas, parts=list(self.parts), inherited=tuple(self.errors))
 
     @property
     def schema(self) -> pa.Schema:
@@ -49,8 +61,8 @@ class Executed:
 
     @property
     def errors(self) -> list[ErrorRecord]:
-        """Error records of every split, in split order."""
-        return [error for meta in self.metas for error in meta.errors]
+        """Error records of the inputs, then of every part, in part order."""
+        return [*self.inherited, *(error for meta in self.metas for error in meta.errors)]
 
 
 class Executor(ABC):
@@ -64,6 +76,30 @@ class Executor(ABC):
             Exception: The first error a task raised (I/O errors included), after the
                 remaining tasks are cancelled.
         """
+
+    @abstractmethod
+    def run_tasks(
+        self, fn: Callable[..., tuple[Any, ...]], calls: Sequence[Sequence[Any]], num_outputs: int
+    ) -> list[tuple[Any, list[Any]]]:
+        """Run ``fn(*call)`` as one task per call, at most `max_parallelism` at a time.
+
+        `fn` must be a module-level function (it travels to Ray workers) returning a tuple of
+        ``1 + num_outputs`` items: a small metadata value, which comes back to the caller, and
+        `num_outputs` outputs, which stay where the task ran and come back as handles. A handle
+        passed as a top-level item of a call arrives in the task as its value. Stages
+        (joins, shuffles) are built from these calls, so they run alike on every executor.
+
+        Returns:
+            ``(meta, [handle, ...])`` per call, in call order.
+
+        Raises:
+            Exception: The first error a task raised, after the remaining tasks are cancelled.
+        """
+
+    @property
+    @abstractmethod
+    def shuffle_partitions(self) -> int:
+        """Buckets a hash shuffle (join, merge) cuts its inputs into."""
 
     @abstractmethod
     def fetch(self, parts: Sequence[Any]) -> list[list[pa.Table]]:

@@ -25,6 +25,8 @@ class SplitMeta:
         errors: Error records found reading or transforming the split.
         records_read: Good input records read.
         bytes_read: Bytes read from storage.
+        stage_errors: Error records per stage: the read first, then each operator in order
+            (what ``stageErrorsCount`` and the error thresholds count).
     """
 
     index: int
@@ -34,6 +36,7 @@ class SplitMeta:
     errors: tuple[ErrorRecord, ...]
     records_read: int
     bytes_read: int
+    stage_errors: tuple[int, ...] = ()
 
 
 def run_split(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[SplitMeta, list[pa.Table]]:
@@ -41,11 +44,13 @@ def run_split(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[Split
     output = split.read()
     errors = list(output.errors)
     source = split.location.url if isinstance(split, FileSplit) else split.split_id
+    stage_errors = [len(errors)] + [0] * len(ops)
     blocks = []
     for block in output.blocks:
-        for op in ops:
+        for stage, op in enumerate(ops, start=1):
             block, op_errors = apply_op(block, op, source)
             errors.extend(op_errors)
+            stage_errors[stage] += len(op_errors)
         blocks.append(block)
     meta = SplitMeta(
         index=index,
@@ -55,5 +60,36 @@ def run_split(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[Split
         errors=tuple(errors),
         records_read=output.records,
         bytes_read=split.size,
+        stage_errors=tuple(stage_errors),
     )
     return meta, blocks
+
+
+def run_part(
+    index: int, part_id: str, blocks: list[pa.Table], ops: tuple[BlockOp, ...]
+) -> tuple[SplitMeta, list[pa.Table]]:
+    """Push the blocks a stage made (a join bucket, a repartitioned part) through `ops`.
+
+    The stage itself makes no error records; `part_id` (``join:3``) names the part in metrics
+    and in error records of the operators.
+    """
+    errors: list[ErrorRecord] = []
+    stage_errors = [0] * (len(ops) + 1)
+    out = []
+    for block in blocks:
+        for stage, op in enumerate(ops, start=1):
+            block, op_errors = apply_op(block, op, part_id)
+            errors.extend(op_errors)
+            stage_errors[stage] += len(op_errors)
+        out.append(block)
+    meta = SplitMeta(
+        index=index,
+        split_id=part_id,
+        schemas=tuple(block.schema for block in out),
+        num_rows=sum(block.num_rows for block in out),
+        errors=tuple(errors),
+        records_read=0,
+        bytes_read=0,
+        stage_errors=tuple(stage_errors),
+    )
+    return meta, out

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -35,11 +35,15 @@ def _write_task(sink: Sink, index: int, blocks: list[pa.Table], schema: pa.Schem
     return sink.write_part(index, blocks, schema)
 
 
+def _call_task(fn: Any, *args: Any) -> Any:
+    return fn(*args)
+
+
 @functools.cache
-def _remote_functions() -> tuple[Any, Any]:
+def _remote_functions() -> tuple[Any, Any, Any]:
     import ray
 
-    return ray.remote(num_returns=2)(_split_task), ray.remote(_write_task)
+    return ray.remote(num_returns=2)(_split_task), ray.remote(_write_task), ray.remote(_call_task)
 
 
 class RayExecutor(Executor):
@@ -64,7 +68,7 @@ class RayExecutor(Executor):
     def execute(self, splits: Sequence[Split], ops: tuple[BlockOp, ...], on_done: OnSplitDone) -> Executed:
         """Submit one task per split, keeping at most `max_parallelism` in flight."""
         ray = self._ray()
-        split_fn, _ = _remote_functions()
+        split_fn, _, _ = _remote_functions()
         ops_ref = ray.put(ops)
         metas: list[SplitMeta | None] = [None] * len(splits)
         parts: list[Any] = [None] * len(splits)
@@ -87,6 +91,41 @@ class RayExecutor(Executor):
             raise
         return Executed(metas=[m for m in metas if m is not None], parts=parts)
 
+    @property
+    def shuffle_partitions(self) -> int:
+        """One bucket per task slot."""
+        return self.max_parallelism
+
+    def run_tasks(
+        self, fn: Callable[..., tuple[Any, ...]], calls: Sequence[Sequence[Any]], num_outputs: int
+    ) -> list[tuple[Any, list[Any]]]:
+        """One Ray task per call; its outputs stay in the object store, only metadata comes back."""
+        ray = self._ray()
+        call_fn = _remote_functions()[2].options(num_returns=1 + num_outputs)
+        metas: list[Any] = [None] * len(calls)
+        outputs: list[list[Any]] = [[] for _ in calls]
+        pending: dict[Any, int] = {}
+        try:
+            for index, call in enumerate(calls):
+                while len(pending) >= self.max_parallelism:
+                    done, meta = self._next(ray, pending)
+                    metas[done] = meta
+                refs = call_fn.remote(fn, *call)
+                if not num_outputs:
+                    refs = [refs]  # one return value comes back as a single ref
+                pending[refs[0]] = index
+                outputs[index] = list(refs[1:])
+            while pending:
+                done, meta = self._next(ray, pending)
+                metas[done] = meta
+        except BaseException:
+            self._cancel(ray, list(pending))
+            raise
+        if not num_outputs:
+            # With one return value Ray stores the whole ``(meta,)`` tuple.
+            metas = [meta[0] for meta in metas]
+        return list(zip(metas, outputs, strict=True))
+
     def fetch(self, parts: Sequence[Any]) -> list[list[pa.Table]]:
         """Fetch the blocks of every part from the object store."""
         ray = self._ray()
@@ -95,7 +134,7 @@ class RayExecutor(Executor):
     def write(self, parts: Sequence[Any], schema: pa.Schema, sink: Sink) -> list[WriteResult]:
         """Write each part in its own task, `max_parallelism` at a time."""
         ray = self._ray()
-        _, write_fn = _remote_functions()
+        _, write_fn, _ = _remote_functions()
         sink_ref, schema_ref = ray.put(sink), ray.put(schema)
         results: list[WriteResult | None] = [None] * len(parts)
         pending: dict[Any, int] = {}

@@ -37,6 +37,13 @@ class FileFormat(ABC):
 
     name: ClassVar[str]
 
+    def codec_for(self, path: str) -> str:
+        """Whole-file compression of `path` to undo before `read` (``"none"``: read as is).
+
+        Binary formats compress inside the file; text formats override this.
+        """
+        return "none"
+
     @abstractmethod
     def read(self, handle: BinaryIO, url: str) -> ReadOutput:
         """Read the whole file behind `handle`; `url` names it in error records."""

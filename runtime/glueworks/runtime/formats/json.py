@@ -8,16 +8,25 @@ cannot read).
 A line that is not UTF-8, not JSON, not an object, or holds an unpaired UTF-16 surrogate
 (``"\\ud800"``, which no UTF-8 column can hold) becomes an error record with the file, the
 1-based line number, the reason and the raw text. Blank lines are skipped.
+
+``jsonPath`` (Glue's format option) selects the records inside each document (each line, or
+the file with ``multiLine``): ``$.records[*]``, ``$['a b'].items[0]``, ``$[*]``, ``$.*``.
+Supported steps are ``.name``, ``['name']``, ``[n]``, ``[*]`` and ``.*``. A selected value that is
+not an object becomes an error record; a document where the path selects nothing yields no
+records.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, BinaryIO, ClassVar
 
 from glueworks.runtime.error_records import ErrorRecord
+from glueworks.runtime.errors import InvalidOptionError
 from glueworks.runtime.formats.base import DEFAULT_BLOCK_ROWS, FileFormat, ReadOutput
+from glueworks.runtime.formats.compression import infer_codec
 from glueworks.runtime.inference import table_from_records
 
 _BOM = b"\xef\xbb\xbf"
@@ -30,42 +39,62 @@ class JsonFormat(FileFormat):
     Attributes:
         multiline: Read each file as one JSON document (Glue's ``multiLine``).
         block_rows: Records per block.
+        json_path: Glue's ``jsonPath``, selecting records inside each document, or None.
+        compression: Whole-file codec, or None to infer it from the extension.
     """
 
     name: ClassVar[str] = "json"
     multiline: bool = False
     block_rows: int = DEFAULT_BLOCK_ROWS
+    json_path: str | None = None
+    compression: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.json_path is not None:
+            parse_json_path(self.json_path, "format_options.jsonPath")
+
+    def codec_for(self, path: str) -> str:
+        """``compressionType`` if given, else the codec the extension names."""
+        return self.compression if self.compression is not None else infer_codec(path)
 
     def read(self, handle: BinaryIO, url: str) -> ReadOutput:
         """Read a whole file (in memory); see the module doc for what becomes an error record."""
         data = handle.read()
         if data.startswith(_BOM):
             data = data[len(_BOM) :]
+        steps = parse_json_path(self.json_path, "jsonPath") if self.json_path is not None else None
         if self.multiline:
-            records, errors = _parse_document(data, url)
+            records, errors = _parse_document(data, url, steps)
         else:
-            records, errors = _parse_lines(data, url)
+            records, errors = _parse_lines(data, url, steps)
         output = ReadOutput(errors=errors, records=len(records))
         for start in range(0, len(records), self.block_rows):
             output.blocks.append(table_from_records(records[start : start + self.block_rows]))
         return output
 
 
-def _parse_lines(data: bytes, url: str) -> tuple[list[dict[str, Any]], list[ErrorRecord]]:
+def _parse_lines(data: bytes, url: str, steps: JsonPath | None) -> tuple[list[dict[str, Any]], list[ErrorRecord]]:
     records: list[dict[str, Any]] = []
     errors: list[ErrorRecord] = []
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():
             continue
-        value, reason, text = _parse_line(raw)
-        if reason is None and isinstance(value, dict):
+        value, reason, text = _parse_line(raw, steps is None)
+        if reason is not None:
+            errors.append(ErrorRecord.create(url, number, reason, text))
+        elif steps is None:
             records.append(value)
         else:
-            errors.append(ErrorRecord.create(url, number, reason or "", text))
+            for item in select(value, steps):
+                if isinstance(item, dict):
+                    records.append(item)
+                else:
+                    reason = f"not a JSON object: the jsonPath selects {_json_kind(item)}"
+                    errors.append(ErrorRecord.create(url, number, reason, text))
     return records, errors
 
 
-def _parse_line(raw: bytes) -> tuple[Any, str | None, str]:
+def _parse_line(raw: bytes, objects_only: bool = True) -> tuple[Any, str | None, str]:
     """Parse one line; returns (value, reason it is bad or None, text for the error record)."""
     try:
         text = raw.decode("utf-8")
@@ -79,14 +108,14 @@ def _parse_line(raw: bytes) -> tuple[Any, str | None, str]:
         return None, f"invalid JSON: {exc.msg} (column {exc.colno})", text
     except RecursionError:
         return None, "invalid JSON: nested too deeply", text
-    if not isinstance(value, dict):
+    if objects_only and not isinstance(value, dict):
         return None, f"not a JSON object: the line holds {_json_kind(value)}", text
     if "\\u" in text.lower() and _has_lone_surrogate(value):
         return None, "invalid JSON string: unpaired UTF-16 surrogate escape", text
     return value, None, text
 
 
-def _parse_document(data: bytes, url: str) -> tuple[list[dict[str, Any]], list[ErrorRecord]]:
+def _parse_document(data: bytes, url: str, steps: JsonPath | None) -> tuple[list[dict[str, Any]], list[ErrorRecord]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -102,13 +131,17 @@ def _parse_document(data: bytes, url: str) -> tuple[list[dict[str, Any]], list[E
         return [], [ErrorRecord.create(url, exc.lineno, reason, text)]
     except RecursionError:
         return [], [ErrorRecord.create(url, None, "invalid JSON: nested too deeply", text)]
-    items = value if isinstance(value, list) else [value]
+    whole = value if isinstance(value, list) else [value]
+    items = select(value, steps) if steps is not None else whole
     records: list[dict[str, Any]] = []
     errors: list[ErrorRecord] = []
     for index, item in enumerate(items):
         raw = json.dumps(item, ensure_ascii=False, default=str) if _surrogate_free(item) else repr(item)
         if not isinstance(item, dict):
-            where = f"element {index} of the top-level array" if isinstance(value, list) else "the document"
+            if steps is not None:
+                where = f"match {index} of the jsonPath"
+            else:
+                where = f"element {index} of the top-level array" if isinstance(value, list) else "the document"
             errors.append(ErrorRecord.create(url, None, f"not a JSON object: {where} holds {_json_kind(item)}", raw))
         elif _has_lone_surrogate(item):
             errors.append(ErrorRecord.create(url, None, "invalid JSON string: unpaired UTF-16 surrogate escape", raw))
@@ -149,3 +182,63 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+# --- jsonPath ----------------------------------------------------------------------------
+
+#: A parsed jsonPath: steps ``("key", name)``, ``("index", n)`` or ``("all", None)``.
+JsonPath = tuple[tuple[str, Any], ...]
+_STEP_RE = re.compile(
+    r"""\.(?P<name>[A-Za-z_$][\w$-]*)|\.(?P<star>\*)|\[(?P<all>\*)\]|\[(?P<index>-?\d+)\]"""
+    r"""|\[\s*'(?P<sq>(?:[^'\\]|\\.)*)'\s*\]|\[\s*"(?P<dq>(?:[^"\\]|\\.)*)"\s*\]"""
+)
+
+
+def parse_json_path(text: str, option: str) -> JsonPath:
+    """Parse a jsonPath such as ``$.records[*]``.
+
+    Raises:
+        InvalidOptionError: The path does not start with ``$`` or uses an unsupported step.
+    """
+    if not isinstance(text, str) or not text.strip().startswith("$"):
+        raise InvalidOptionError(option, f"must be a JSON path starting with '$', got {text!r}")
+    text = text.strip()
+    steps: list[tuple[str, Any]] = []
+    pos = 1
+    while pos < len(text):
+        match = _STEP_RE.match(text, pos)
+        if match is None:
+            raise InvalidOptionError(
+                option, f"unsupported syntax at position {pos} of {text!r}; use .name, ['name'], [n], [*] or .*"
+            )
+        if match.group("name") is not None:
+            steps.append(("key", match.group("name")))
+        elif match.group("star") is not None or match.group("all") is not None:
+            steps.append(("all", None))
+        elif match.group("index") is not None:
+            steps.append(("index", int(match.group("index"))))
+        else:
+            quoted = match.group("sq") if match.group("sq") is not None else match.group("dq")
+            steps.append(("key", re.sub(r"\\(.)", r"\1", quoted)))
+        pos = match.end()
+    return tuple(steps)
+
+
+def select(value: Any, steps: JsonPath) -> list[Any]:
+    """The values `steps` select inside `value` (missing keys select nothing)."""
+    current = [value]
+    for kind, arg in steps:
+        selected: list[Any] = []
+        for item in current:
+            if kind == "key":
+                if isinstance(item, dict) and arg in item:
+                    selected.append(item[arg])
+            elif kind == "index":
+                if isinstance(item, list) and -len(item) <= arg < len(item):
+                    selected.append(item[arg])
+            elif isinstance(item, list):
+                selected.extend(item)
+            elif isinstance(item, dict):
+                selected.extend(item.values())
+        current = selected
+    return current

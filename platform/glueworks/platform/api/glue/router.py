@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from glueworks.platform.api.glue.catalog import CATALOG_OPERATIONS
 from glueworks.platform.api.glue.errors import glue_error
 from glueworks.platform.api.glue.jobs import JOB_OPERATIONS
 from glueworks.platform.api.glue.model import glue_model
@@ -29,7 +30,7 @@ from glueworks.platform.api.tenancy import resolve_tenant
 from glueworks.platform.context import Platform
 from glueworks.platform.errors import SerializationError
 
-OPERATIONS: dict[str, Handler] = {**JOB_OPERATIONS, **RUN_OPERATIONS}
+OPERATIONS: dict[str, Handler] = {**JOB_OPERATIONS, **RUN_OPERATIONS, **CATALOG_OPERATIONS}
 
 
 def new_request_id() -> str:

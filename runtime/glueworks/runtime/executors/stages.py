@@ -1,0 +1,246 @@
+"""Running a whole plan: leaves as fused split tasks, stages as rounds of executor tasks.
+
+`run_plan` walks the plan tree. A run of per-block operators is fused into the tasks that
+produce the blocks under it: the split tasks of a leaf, or the last round of tasks of a stage.
+Stages are built only from `Executor.run_tasks` calls, so the local and Ray executors run the
+very same steps (on Ray, blocks move between tasks through the object store and only small
+metadata reaches the driver):
+
+* `Join` / `MergeFrames`: a hash shuffle. A map task per part of each input conforms its
+  blocks to that input's frame schema and cuts them into buckets by a hash of the keys; a
+  reduce task per bucket joins (or merges) the bucket's pieces of both inputs. The local
+  executor uses one bucket; the Ray executor `max_parallelism` buckets.
+* `Repartition`: a map task per part slices it where the new parts begin; a task per new part
+  gathers its slices. ``coalesce`` only gathers runs of neighbouring parts.
+* `Union`: no task at all, the parts of both inputs are listed together.
+* `Spigot`: the sample is taken from the first parts (``topk``) or by a task per part
+  (``prob``) and written from the driver; the parts pass on unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pyarrow as pa
+
+from glueworks.runtime.executors.base import Executed, Executor
+from glueworks.runtime.executors.pipeline import SplitMeta, run_part
+from glueworks.runtime.executors.shuffle import partition_task
+from glueworks.runtime.plan import (
+    BlockOp,
+    FromTables,
+    Join,
+    MergeFrames,
+    PlanNode,
+    Read,
+    Repartition,
+    Spigot,
+    Union,
+    split_chain,
+)
+from glueworks.runtime.schema import conform_table, merge_schemas
+from glueworks.runtime.transforms.join import agree_key_types, join_tables
+from glueworks.runtime.transforms.merge import merge_tables
+from glueworks.runtime.transforms.repartition import coalesce_groups, cut_points, gather, slice_blocks
+from glueworks.runtime.transforms.spigot import json_lines, sample_lines, write_sample
+from glueworks.runtime.transforms.union import union_executed
+
+#: Called in the driver for each finished part: its metadata, and whether it read input
+#: (True for the split tasks of a `Read` leaf, whose records and bytes count as read).
+OnPartDone = Callable[[SplitMeta, bool], None]
+
+Keys = tuple[tuple[str, ...], ...]
+
+
+def run_plan(executor: Executor, node: PlanNode, on_done: OnPartDone) -> Executed:
+    """Run a plan on `executor`; `on_done` sees every part any step of it produced.
+
+    Raises:
+        TypeError: The plan holds a node no executor knows.
+        SchemaError, InvalidOptionError: Join or merge keys that cannot be compared.
+        Exception: The first error a task raised (I/O errors included).
+    """
+    base, ops = split_chain(node)
+    if isinstance(base, Read | FromTables):
+        reads = isinstance(base, Read)
+        return executor.execute(base.splits(), ops, lambda meta: on_done(meta, reads))
+    if isinstance(base, Union):
+        union = union_executed(run_plan(executor, base.left, on_done), run_plan(executor, base.right, on_done))
+        return _apply_ops(executor, union, ops, "union", on_done)
+    if isinstance(base, Join):
+        return _join(executor, base, ops, on_done)
+    if isinstance(base, MergeFrames):
+        return _merge(executor, base, ops, on_done)
+    if isinstance(base, Repartition):
+        return _repartition(executor, base, ops, on_done)
+    if isinstance(base, Spigot):
+        child = run_plan(executor, base.child, on_done)
+        _spigot(executor, child, base)
+        return _apply_ops(executor, child.passed_through(), ops, "spigot", on_done)
+    raise TypeError(f"unsupported plan node {type(base).__name__}")
+
+
+# --- task bodies (module level: they travel to Ray workers) ------------------------------
+
+
+def _ops_task(index: int, part_id: str, ops: tuple[BlockOp, ...], blocks: list[pa.Table]) -> tuple[Any, ...]:
+    return run_part(index, part_id, list(blocks), ops)
+
+
+def _join_task(
+    index: int,
+    part_id: str,
+    ops: tuple[BlockOp, ...],
+    schemas: tuple[pa.Schema, pa.Schema],
+    num_left: int,
+    keys: tuple[Keys, Keys],
+    types: tuple[pa.DataType, ...],
+    *pieces: pa.Table,
+) -> tuple[Any, ...]:
+    left, right = _concat(pieces[:num_left], schemas[0]), _concat(pieces[num_left:], schemas[1])
+    joined = join_tables(left, right, keys[0], keys[1], types)
+    return run_part(index, part_id, [joined] if joined.num_rows else [], ops)
+
+
+def _merge_task(
+    index: int,
+    part_id: str,
+    ops: tuple[BlockOp, ...],
+    schemas: tuple[pa.Schema, pa.Schema],
+    num_source: int,
+    keys: Keys,
+    types: tuple[pa.DataType, ...],
+    *pieces: pa.Table,
+) -> tuple[Any, ...]:
+    source, staging = _concat(pieces[:num_source], schemas[0]), _concat(pieces[num_source:], schemas[1])
+    # One output schema for every bucket, so the frame schema does not depend on bucket order.
+    output = merge_schemas(schemas)
+    blocks = [conform_table(block, output) for block in merge_tables(source, staging, keys, types)]
+    return run_part(index, part_id, blocks, ops)
+
+
+def _slice_task(blocks: list[pa.Table], cuts: list[tuple[int, int]]) -> tuple[Any, ...]:
+    return (None, *(slice_blocks(list(blocks), start, stop) for start, stop in cuts))
+
+
+def _gather_task(index: int, part_id: str, ops: tuple[BlockOp, ...], *pieces: list[pa.Table]) -> tuple[Any, ...]:
+    return run_part(index, part_id, gather([list(piece) for piece in pieces]), ops)
+
+
+def _sample_task(index: int, prob: float, seed: int, blocks: list[pa.Table]) -> tuple[Any, ...]:
+    return (sample_lines(index, prob, seed, list(blocks)),)
+
+
+def _concat(pieces: tuple[pa.Table, ...], schema: pa.Schema) -> pa.Table:
+    return pa.concat_tables(pieces) if pieces else schema.empty_table()
+
+
+# --- stages --------------------------------------------------------------------------------
+
+
+def _finish(results: list[tuple[Any, list[Any]]], inherited: list[Any], on_done: OnPartDone) -> Executed:
+    metas: list[SplitMeta] = [meta for meta, _ in results]
+    for meta in metas:
+        on_done(meta, False)
+    return Executed(metas=metas, parts=[outputs[0] for _, outputs in results], inherited=tuple(inherited))
+
+
+def _apply_ops(
+    executor: Executor, executed: Executed, ops: tuple[BlockOp, ...], label: str, on_done: OnPartDone
+) -> Executed:
+    if not ops:
+        return executed
+    calls = [(index, f"{label}:{index}", ops, part) for index, part in enumerate(executed.parts)]
+    return _finish(executor.run_tasks(_ops_task, calls, 1), executed.errors, on_done)
+
+
+def _shuffle(
+    executor: Executor, side: Executed, keys: Keys, types: tuple[pa.DataType, ...], drop_nulls: bool
+) -> list[list[Any]]:
+    """Map side of a hash shuffle: per part of `side`, one handle per bucket."""
+    buckets = executor.shuffle_partitions
+    schema = side.schema
+    calls = [(part, schema, keys, types, buckets, drop_nulls) for part in side.parts]
+    return [outputs for _, outputs in executor.run_tasks(partition_task, calls, buckets)]
+
+
+def _join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_done: OnPartDone) -> Executed:
+    left = run_plan(executor, node.left, on_done)
+    right = run_plan(executor, node.right, on_done)
+    schemas = (left.schema, right.schema)
+    types = agree_key_types(schemas[0], schemas[1], node.keys1, node.keys2)
+    left_pieces = _shuffle(executor, left, node.keys1, types, True)
+    right_pieces = _shuffle(executor, right, node.keys2, types, True)
+    calls = [
+        (
+            bucket,
+            f"join:{bucket}",
+            ops,
+            schemas,
+            len(left_pieces),
+            (node.keys1, node.keys2),
+            types,
+            *(pieces[bucket] for pieces in left_pieces),
+            *(pieces[bucket] for pieces in right_pieces),
+        )
+        for bucket in range(executor.shuffle_partitions)
+    ]
+    return _finish(executor.run_tasks(_join_task, calls, 1), [*left.errors, *right.errors], on_done)
+
+
+def _merge(executor: Executor, node: MergeFrames, ops: tuple[BlockOp, ...], on_done: OnPartDone) -> Executed:
+    source = run_plan(executor, node.child, on_done)
+    staging = run_plan(executor, node.staging, on_done)
+    schemas = (source.schema, staging.schema)
+    keys = node.primary_keys
+    types = agree_key_types(schemas[0], schemas[1], keys, keys, ("primary_keys", "primary_keys"))
+    source_pieces = _shuffle(executor, source, keys, types, False)
+    staging_pieces = _shuffle(executor, staging, keys, types, False)
+    calls = [
+        (
+            bucket,
+            f"merge:{bucket}",
+            ops,
+            schemas,
+            len(source_pieces),
+            keys,
+            types,
+            *(pieces[bucket] for pieces in source_pieces),
+            *(pieces[bucket] for pieces in staging_pieces),
+        )
+        for bucket in range(executor.shuffle_partitions)
+    ]
+    return _finish(executor.run_tasks(_merge_task, calls, 1), [*source.errors, *staging.errors], on_done)
+
+
+def _repartition(executor: Executor, node: Repartition, ops: tuple[BlockOp, ...], on_done: OnPartDone) -> Executed:
+    child = run_plan(executor, node.child, on_done)
+    count = node.num_partitions
+    if node.shuffle:
+        cuts = cut_points([meta.num_rows for meta in child.metas], count)
+        sliced = executor.run_tasks(_slice_task, list(zip(child.parts, cuts, strict=True)), count)
+        groups: list[list[Any]] = [[outputs[target] for _, outputs in sliced] for target in range(count)]
+        label = "repartition"
+    elif count >= len(child.parts):
+        return _apply_ops(executor, child.passed_through(), ops, "coalesce", on_done)
+    else:
+        groups = [[child.parts[i] for i in group] for group in coalesce_groups(len(child.parts), count)]
+        label = "coalesce"
+    calls = [(index, f"{label}:{index}", ops, *group) for index, group in enumerate(groups)]
+    return _finish(executor.run_tasks(_gather_task, calls, 1), child.errors, on_done)
+
+
+def _spigot(executor: Executor, child: Executed, node: Spigot) -> None:
+    if node.topk is not None:
+        needed, rows = 0, 0
+        while needed < len(child.metas) and rows < node.topk:
+            rows += child.metas[needed].num_rows
+            needed += 1
+        blocks = [block for part in executor.fetch(child.parts[:needed]) for block in part]
+        lines = json_lines(blocks, node.topk)
+    else:
+        assert node.prob is not None
+        calls = [(index, node.prob, node.seed, part) for index, part in enumerate(child.parts)]
+        lines = [line for sample, _ in executor.run_tasks(_sample_task, calls, 0) for line in sample]
+    write_sample(node.location, lines)

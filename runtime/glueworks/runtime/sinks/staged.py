@@ -1,0 +1,188 @@
+"""The staging protocol shared by the CSV, JSON, ORC and Avro sinks.
+
+Same layout and guarantees as `ParquetSink`: each part writes one file per partition under
+``out/_glueworks_staging/<run_token>/``; commit moves them to ``out/<partition>/part-NNNNN-<run_token><suffix>``;
+abort removes staging. A format only says how to open a writer on a stream and which suffix its
+files get. Unresolved Choices are written in their ``make_struct`` form.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import posixpath
+from abc import abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Protocol
+
+import pyarrow as pa
+
+from glueworks.runtime.locations import Location
+from glueworks.runtime.schema import conform_table, strip_choices
+from glueworks.runtime.sinks.base import CommitResult, Sink, StagedFile, WriteResult
+from glueworks.runtime.sinks.parquet import STAGING_DIR
+from glueworks.runtime.sinks.partitioning import split_partitions
+
+
+class TableWriter(Protocol):
+    """Writes tables of one schema to one file."""
+
+    def write_table(self, table: pa.Table) -> None:
+        """Append rows."""
+
+    def close(self) -> None:
+        """Finish the file (the underlying stream is closed by the sink)."""
+
+
+@dataclass
+class StagedFileSink(Sink):
+    """Base of file sinks written through staging.
+
+    Attributes:
+        location: The output folder.
+        partition_keys: Top-level columns to partition by, outermost first.
+        run_token: ``<run_id>-<attempt>``; names the staging folder and the output files.
+    """
+
+    location: Location
+    partition_keys: tuple[str, ...]
+    run_token: str
+    _created_root: bool = field(default=False, repr=False)
+
+    @abstractmethod
+    def suffix(self) -> str:
+        """File name suffix, e.g. ``.csv.gz``."""
+
+    @abstractmethod
+    def open_writer(self, stream: BinaryIO, file_schema: pa.Schema) -> TableWriter:
+        """A writer of `file_schema` rows into `stream`."""
+
+    @property
+    def staging(self) -> Location:
+        """The staging folder of this (run, attempt)."""
+        return self.location.child(f"{STAGING_DIR}/{self.run_token}")
+
+    def start(self) -> None:
+        """Refuse an output location that is a file; remember whether the folder is new."""
+        fs = self.location.filesystem()
+        if fs.isfile(self.location.path):
+            raise NotADirectoryError(f"output path {self.location.url} is a file, not a folder")
+        self._created_root = not fs.exists(self.location.path)
+
+    def write_part(self, part_index: int, blocks: Sequence[pa.Table], schema: pa.Schema) -> WriteResult:
+        """Write one part: conform each block to `schema`, split by partition, append to files."""
+        plain = strip_choices(schema)
+        file_schema = pa.schema([f for f in plain if f.name not in self.partition_keys])
+        fs = self.location.filesystem()
+        files: dict[str, _OpenFile] = {}
+        try:
+            for block in blocks:
+                if block.num_rows == 0:
+                    continue
+                table = conform_table(block, schema).cast(plain)
+                for folder, rows in split_partitions(table, self.partition_keys):
+                    handle = files.get(folder)
+                    if handle is None:
+                        handle = files[folder] = self._open(fs, folder, part_index, file_schema)
+                    handle.writer.write_table(rows.cast(file_schema))
+                    handle.records += rows.num_rows
+        finally:
+            closed = [handle.close() for handle in files.values()]
+        return WriteResult(part_index=part_index, files=tuple(sorted(closed, key=lambda f: f.relative_path)))
+
+    def _open(self, fs: Any, folder: str, part_index: int, file_schema: pa.Schema) -> _OpenFile:
+        staged_dir = posixpath.join(self.staging.path, folder) if folder else self.staging.path
+        fs.makedirs(staged_dir, exist_ok=True)
+        staged = posixpath.join(staged_dir, f"part-{part_index:05d}{self.suffix()}")
+        final_name = f"part-{part_index:05d}-{self.run_token}{self.suffix()}"
+        relative = posixpath.join(folder, final_name) if folder else final_name
+        stream = fs.open(staged, "wb")
+        return _OpenFile(staged, relative, stream, self.open_writer(stream, file_schema))
+
+    def commit(self, results: Sequence[WriteResult]) -> CommitResult:
+        """Move staged files into place, then remove staging."""
+        fs = self.location.filesystem()
+        committed: list[str] = []
+        records = size = 0
+        for result in results:
+            for staged in result.files:
+                final = self.location.child(staged.relative_path)
+                fs.makedirs(posixpath.dirname(final.path), exist_ok=True)
+                fs.mv(staged.staged_path, final.path)
+                committed.append(final.url)
+                records += staged.records
+                size += staged.size
+        self._remove_staging(fs)
+        return CommitResult(location=self.location.url, files=tuple(committed), records=records, size=size)
+
+    def abort(self) -> None:
+        """Remove this attempt's staging folder, and the output folder if this sink made it."""
+        fs = self.location.filesystem()
+        self._remove_staging(fs)
+        if self._created_root:
+            with contextlib.suppress(OSError):
+                if fs.exists(self.location.path) and not fs.ls(self.location.path):
+                    fs.rmdir(self.location.path)
+
+    def _remove_staging(self, fs: Any) -> None:
+        if fs.exists(self.staging.path):
+            fs.rm(self.staging.path, recursive=True)
+        parent = self.location.child(STAGING_DIR).path
+        with contextlib.suppress(OSError):
+            if fs.exists(parent) and not fs.ls(parent):
+                fs.rmdir(parent)
+
+
+@dataclass
+class _OpenFile:
+    staged_path: str
+    relative_path: str
+    stream: Any
+    writer: TableWriter
+    records: int = 0
+
+    def close(self) -> StagedFile:
+        self.writer.close()
+        size = int(self.stream.tell())
+        self.stream.close()
+        return StagedFile(self.staged_path, self.relative_path, self.records, size)
+
+
+def plain_value(value: Any, dtype: pa.DataType, omit_nulls: bool = False) -> Any:
+    """A Python value from ``to_pylist`` made JSON-shaped: maps become dicts (nested too).
+
+    With `omit_nulls`, struct fields that are null are left out (Spark's JSON writer rule).
+    """
+    if value is None:
+        return None
+    if pa.types.is_map(dtype):
+        return {k: plain_value(v, dtype.item_type, omit_nulls) for k, v in value}
+    if pa.types.is_struct(dtype):
+        out = {f.name: plain_value(value.get(f.name), f.type, omit_nulls) for f in dtype}
+        return {k: v for k, v in out.items() if v is not None} if omit_nulls else out
+    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
+        return [plain_value(v, dtype.value_type, omit_nulls) for v in value]
+    return value
+
+
+def json_default(value: Any) -> Any:
+    """`json.dumps` fallback: dates and times in ISO 8601, bytes in base64, decimals as numbers."""
+    import base64
+    import datetime
+    import decimal
+
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON text for a value (see `json_default`)."""
+    return json.dumps(value, default=json_default, ensure_ascii=False, separators=(",", ":"))
