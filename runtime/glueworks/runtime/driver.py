@@ -104,8 +104,9 @@ class JobDriver:
         return {} if ctx is None else dict(ctx.metrics.snapshot())
 
     def _run(self, spec: DriverSpec, started: float) -> None:
+        from glueworks.runtime.errors import ScriptFailedError
         from glueworks.runtime.run_context import activate
-        from glueworks.runtime.script_runner import ScriptFailedError, run_script
+        from glueworks.runtime.script_runner import run_script
 
         outcome = DriverOutcome(state="FAILED", started_at=started)
         _redirect_output(spec.log_path)

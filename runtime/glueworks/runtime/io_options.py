@@ -232,24 +232,26 @@ class WriteOptions:
 
     def make_sink(self, run_token: str) -> Sink:
         """The sink that writes this output, staged under `run_token`."""
-        common = {"location": self.location, "partition_keys": self.partition_keys, "run_token": run_token}
+        location, keys, compression = self.location, self.partition_keys, self.compression
         opts = self.format_options
         if self.format == "csv":
             return CsvSink(
-                **common,
+                location=location,
+                partition_keys=keys,
+                run_token=run_token,
                 separator=_char(opts.get("separator", ","), "format_options.separator") or ",",
                 quote_char=_char(opts.get("quoteChar", '"'), "format_options.quoteChar", allow_disable=True),
                 escaper=_char(opts["escaper"], "format_options.escaper") if opts.get("escaper") else None,
                 write_header=_bool(opts.get("writeHeader", True), "format_options.writeHeader"),
-                compression=self.compression,
+                compression=compression,
             )
         if self.format == "json":
-            return JsonSink(**common, compression=self.compression)
+            return JsonSink(location=location, partition_keys=keys, run_token=run_token, compression=compression)
         if self.format == "orc":
-            return OrcSink(**common, compression=self.compression)
+            return OrcSink(location=location, partition_keys=keys, run_token=run_token, compression=compression)
         if self.format == "avro":
-            return AvroSink(**common, compression=self.compression)
-        return ParquetSink(**common, compression=self.compression)
+            return AvroSink(location=location, partition_keys=keys, run_token=run_token, compression=compression)
+        return ParquetSink(location=location, partition_keys=keys, run_token=run_token, compression=compression)
 
     def check_partition_keys(self, schema: pa.Schema) -> None:
         """Each partition key must be a top-level column holding plain values.

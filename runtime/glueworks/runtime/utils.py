@@ -54,8 +54,8 @@ def getResolvedOptions(args: Sequence[str], options: Sequence[str]) -> dict[str,
     for name in options:
         if name not in values:
             raise MissingArgumentError(f"--{name}", "required job argument is missing")
-        value = values[name]
-        if value is None:
+        given = values[name]
+        if given is None:
             raise MissingArgumentError(f"--{name}", "expects a value")
-        resolved[name] = value
+        resolved[name] = given
     return resolved

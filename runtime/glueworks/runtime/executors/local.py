@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -34,7 +35,7 @@ class LocalExecutor(Executor):
     def execute(self, splits: Sequence[Split], ops: tuple[BlockOp, ...], on_done: OnSplitDone) -> Executed:
         """Run one task per split on the pool; `on_done` runs in this thread."""
         results = self._run_all(
-            [lambda i=i, split=split: run_split(i, split, ops) for i, split in enumerate(splits)],
+            [functools.partial(run_split, i, split, ops) for i, split in enumerate(splits)],
             lambda result: on_done(result[0]),
         )
         metas: list[SplitMeta] = [meta for meta, _ in results]
@@ -57,7 +58,7 @@ class LocalExecutor(Executor):
                 raise TypeError(f"{fn.__name__} must return a tuple of {1 + num_outputs} items")
             return result[0], list(result[1:])
 
-        return self._run_all([lambda call=call: task(call) for call in calls], lambda _: None)
+        return self._run_all([functools.partial(task, call) for call in calls], lambda _: None)
 
     def fetch(self, parts: Sequence[Any]) -> list[list[pa.Table]]:
         """The blocks are already here."""
@@ -66,7 +67,7 @@ class LocalExecutor(Executor):
     def write(self, parts: Sequence[Any], schema: pa.Schema, sink: Sink) -> list[WriteResult]:
         """Write each part in a pool task."""
         return self._run_all(
-            [lambda i=i, blocks=blocks: sink.write_part(i, blocks, schema) for i, blocks in enumerate(parts)],
+            [functools.partial(sink.write_part, i, blocks, schema) for i, blocks in enumerate(parts)],
             lambda _: None,
         )
 

@@ -59,7 +59,7 @@ class AvroFormat(FileFormat):
         errors: list[ErrorRecord] = []
         try:
             for record in reader:
-                rows.append(converter.record(record, reader.writer_schema))
+                rows.append(converter.record(record, reader.writer_schema))  # type: ignore[arg-type]
         except Exception as exc:  # corrupt block data: keep what decoded, report the rest
             reason = f"corrupt Avro data after record {len(rows)}: {exc}"
             errors.append(ErrorRecord.create(url, None, reason, ""))
@@ -187,17 +187,17 @@ def _pick_branch(value: Any, branches: list[Any], converter: _Converter) -> Any:
 
 def _fits(value: Any, dtype: pa.DataType) -> bool:
     if isinstance(value, bool):
-        return pa.types.is_boolean(dtype)
+        return bool(pa.types.is_boolean(dtype))
     if isinstance(value, int):
-        return pa.types.is_integer(dtype)
+        return bool(pa.types.is_integer(dtype))
     if isinstance(value, float):
-        return pa.types.is_floating(dtype)
+        return bool(pa.types.is_floating(dtype))
     if isinstance(value, str):
-        return pa.types.is_string(dtype)
+        return bool(pa.types.is_string(dtype))
     if isinstance(value, bytes):
-        return pa.types.is_binary(dtype)
+        return bool(pa.types.is_binary(dtype))
     if isinstance(value, dict):
-        return pa.types.is_struct(dtype) or pa.types.is_map(dtype)
+        return bool(pa.types.is_struct(dtype) or pa.types.is_map(dtype))
     if isinstance(value, list):
-        return pa.types.is_list(dtype)
+        return bool(pa.types.is_list(dtype))
     return True

@@ -13,6 +13,8 @@ merge back to one field:
 
 from __future__ import annotations
 
+import functools
+
 import pyarrow as pa
 
 from glueworks.runtime.casting import cast_column
@@ -24,7 +26,7 @@ from glueworks.runtime.plan import ChoiceSpec, ResolveChoice
 def resolve_choice_block(block: pa.Table, node: ResolveChoice) -> pa.Table:
     """Apply every spec of `node` to one block; a path the block lacks is skipped."""
     for spec in node.specs:
-        block = replace_path(block, spec.path, lambda field, column, spec=spec: _resolve(spec, field, column))
+        block = replace_path(block, spec.path, functools.partial(_resolve, spec))
     return block
 
 
