@@ -82,3 +82,13 @@ def _no_leftover_awsglue_modules() -> Iterator[None]:
     """run_script installs the awsglue names process-wide; remove them after each test."""
     yield
     uninstall_awsglue_modules()
+
+
+def rows(frame: DynamicFrame) -> list[str]:
+    """A frame's records as sorted JSON strings: compare frames as multisets, independent of block order."""
+    return sorted(json.dumps(r, sort_keys=True) for r in frame.toDF().to_pylist())
+
+
+def as_rows(records: list[dict[str, Any]]) -> list[str]:
+    """Expected records in the form `rows` gives."""
+    return sorted(json.dumps(r, sort_keys=True) for r in records)

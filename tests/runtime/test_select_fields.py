@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,20 +10,12 @@ import pytest
 from glueworks.runtime import DynamicFrame, GlueContext, InvalidOptionError
 from glueworks.runtime.glue_transforms import SelectFields
 from glueworks.runtime.gluetypes import format_schema
-from tests.runtime.conftest import read_json, write_json_lines
+from tests.runtime.conftest import as_rows, read_json, rows, write_json_lines
 
 RECORDS = [
     {"id": 1, "name": "a", "addr": {"city": "Oslo", "zip": "0150"}, "a.b": 10},
     {"id": 2, "name": "b", "addr": {"city": "Rome", "zip": "00100"}, "a.b": 20},
 ]
-
-
-def rows(frame: DynamicFrame) -> list[str]:
-    return sorted(json.dumps(r, sort_keys=True) for r in frame.toDF().to_pylist())
-
-
-def as_rows(records: list[dict[str, Any]]) -> list[str]:
-    return sorted(json.dumps(r, sort_keys=True) for r in records)
 
 
 @pytest.fixture

@@ -17,18 +17,17 @@ import io
 import posixpath
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from glueworks.runtime.connection import Connection
 from glueworks.runtime.formats.base import FileFormat, ReadOutput
 from glueworks.runtime.formats.compression import decompress
 from glueworks.runtime.locations import Location
 
 if TYPE_CHECKING:
-    from glueworks.runtime.context import GlueContext
     from glueworks.runtime.frame import DynamicFrame
 
 #: Files per split above which Glue groups files even when not asked to.
@@ -239,38 +238,8 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
-class DataSource:
-    """What ``GlueContext.getSource`` returns: options now, a frame on `getFrame`.
-
-    Args:
-        glue_context: The context that reads.
-        connection_type: ``"s3"``.
-        options: Connection options (``paths``, ``recurse``, ``exclusions`` …).
-        format: The format name, or None until `setFormat`.
-        format_options: Format options.
-        transformation_ctx: Names the frame.
-    """
-
-    def __init__(
-        self,
-        glue_context: GlueContext,
-        connection_type: str,
-        options: Mapping[str, Any],
-        format: str | None = None,
-        format_options: Mapping[str, Any] | None = None,
-        transformation_ctx: str = "",
-    ) -> None:
-        self._glue_context = glue_context
-        self._connection_type = connection_type
-        self._options = dict(options)
-        self._format = format
-        self._format_options = dict(format_options or {})
-        self._transformation_ctx = transformation_ctx
-
-    def setFormat(self, format: str, **options: Any) -> None:
-        """Set the format and its options (``setFormat("csv", withHeader=True)``)."""
-        self._format = format
-        self._format_options = dict(options)
+class DataSource(Connection):
+    """What ``GlueContext.getSource`` returns: options now, a frame on `getFrame`."""
 
     def getFrame(self, **kwargs: Any) -> DynamicFrame:
         """The frame over the source (lazy, like ``create_dynamic_frame.from_options``)."""

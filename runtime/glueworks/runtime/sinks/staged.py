@@ -1,9 +1,14 @@
-"""The staging protocol shared by the CSV, JSON, ORC and Avro sinks.
+"""The staging protocol shared by every file sink (Parquet, CSV, JSON, ORC, Avro).
 
-Same layout and guarantees as `ParquetSink`: each part writes one file per partition under
-``out/_glueworks_staging/<run_token>/``; commit moves them to ``out/<partition>/part-NNNNN-<run_token><suffix>``;
-abort removes staging. A format only says how to open a writer on a stream and which suffix its
-files get. Unresolved Choices are written in their ``make_struct`` form.
+Layout, for output location ``out`` and run token ``jr_1-1``::
+
+    out/_glueworks_staging/jr_1-1/dt=2026-11-01/part-00003.snappy.parquet   while writing
+    out/dt=2026-11-01/part-00003-jr_1-1.snappy.parquet                        after commit
+
+Each part (the blocks of one input split) writes one file per partition it has rows for; commit moves
+them into place; abort removes staging. A format only says how to open a writer on a stream, which
+suffix its files get, and which schemas it cannot store. Unresolved Choices are written in their
+``make_struct`` form, as Glue writes them.
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ import pyarrow as pa
 from glueworks.runtime.locations import Location
 from glueworks.runtime.schema import conform_table, strip_choices
 from glueworks.runtime.sinks.base import CommitResult, Sink, StagedFile, WriteResult
-from glueworks.runtime.sinks.parquet import STAGING_DIR
 from glueworks.runtime.sinks.partitioning import split_partitions
+
+STAGING_DIR = "_glueworks_staging"
 
 
 class TableWriter(Protocol):
@@ -48,7 +54,7 @@ class StagedFileSink(Sink):
     location: Location
     partition_keys: tuple[str, ...]
     run_token: str
-    _created_root: bool = field(default=False, repr=False)
+    _created_root: bool = field(default=False, init=False, repr=False)
 
     @abstractmethod
     def suffix(self) -> str:
@@ -57,6 +63,9 @@ class StagedFileSink(Sink):
     @abstractmethod
     def open_writer(self, stream: BinaryIO, file_schema: pa.Schema) -> TableWriter:
         """A writer of `file_schema` rows into `stream`."""
+
+    def check_schema(self, schema: pa.Schema) -> None:
+        """Refuse a schema the format cannot store (raises SchemaError); the default accepts all."""
 
     @property
     def staging(self) -> Location:
@@ -73,6 +82,7 @@ class StagedFileSink(Sink):
     def write_part(self, part_index: int, blocks: Sequence[pa.Table], schema: pa.Schema) -> WriteResult:
         """Write one part: conform each block to `schema`, split by partition, append to files."""
         plain = strip_choices(schema)
+        self.check_schema(plain)
         file_schema = pa.schema([f for f in plain if f.name not in self.partition_keys])
         fs = self.location.filesystem()
         files: dict[str, _OpenFile] = {}
@@ -129,6 +139,7 @@ class StagedFileSink(Sink):
         if fs.exists(self.staging.path):
             fs.rm(self.staging.path, recursive=True)
         parent = self.location.child(STAGING_DIR).path
+        # Other attempts may be staging beside us; only an empty parent goes.
         with contextlib.suppress(OSError):
             if fs.exists(parent) and not fs.ls(parent):
                 fs.rmdir(parent)
