@@ -1,13 +1,15 @@
 """DynamicFrame overhead over hand-written pyarrow, per transform, on the same in-memory blocks.
 
-The data (about 1M nested records in 64K-row blocks) is generated once and cached as Parquet
-under ``bench/.data/`` (git ignores it); every run loads it into memory first, so no timing
-includes input I/O. Each transform then runs through a DynamicFrame on the local executor and
-as the pyarrow code one would write by hand for the same result; each is timed ``--reps``
-times, interleaved, and the medians are compared.
+The data (1M nested records in 16 blocks by default; the block count is pinned, whatever the
+record count) is generated once and cached as Parquet under ``bench/.data/`` (git ignores it);
+every run loads it into memory first, so no timing includes input I/O. Each transform then runs
+through a DynamicFrame on the local executor and as the pyarrow code one would write by hand for
+the same result; each is timed ``--reps`` times (``--slow-reps`` for the record-level Filter),
+interleaved with the order swapped every repetition and a garbage collection before each timed
+run. The table gives medians with their interquartile range, and the ratio of the medians.
 
-    .venv/bin/python bench/transforms_overhead.py               # 1M records, 5 repetitions
-    .venv/bin/python bench/transforms_overhead.py --records 200000 --reps 3
+    .venv/bin/python bench/transforms_overhead.py               # 1M records, 15 repetitions
+    .venv/bin/python bench/transforms_overhead.py --records 200000 --reps 9 --threads 2
 
 The ratio is DynamicFrame / pyarrow (goal: <= 1.3x for the columnar transforms). Filter with a
 Python predicate is record-level by design (Glue's ``Filter`` takes a Python function), so it is
@@ -17,7 +19,9 @@ also compared with the same predicate run over ``to_pylist`` rows.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import math
 import os
 import shutil
 import statistics
@@ -40,7 +44,7 @@ from glueworks.runtime.plan import FromTables
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".data"
 RESULTS = HERE / "results"
-BLOCK_ROWS = 65_536
+BLOCKS = 16
 COUNTRIES = pa.array(["DE", "FR", "JP", "US", "BR", "IN", "NG", "CA"])
 
 
@@ -81,15 +85,16 @@ def make_block(index: int, start: int, rows: int) -> pa.Table:
     )
 
 
-def load_blocks(records: int) -> list[pa.Table]:
-    """The cached blocks for `records` records, generating them on first use (seeded)."""
-    folder = CACHE / f"transforms_overhead-{records}"
+def load_blocks(records: int, blocks: int = BLOCKS) -> list[pa.Table]:
+    """The cached `blocks` blocks for `records` records, generating them on first use (seeded)."""
+    folder = CACHE / f"transforms_overhead-{records}x{blocks}"
     if not folder.is_dir():
         staging = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        for index, start in enumerate(range(0, records, BLOCK_ROWS)):
-            block = make_block(index, start, min(BLOCK_ROWS, records - start))
+        block_rows = math.ceil(records / blocks)
+        for index, start in enumerate(range(0, records, block_rows)):
+            block = make_block(index, start, min(block_rows, records - start))
             pq.write_table(block, staging / f"block-{index:04d}.parquet")
         staging.rename(folder)
     return [pq.read_table(path) for path in sorted(folder.glob("block-*.parquet"))]
@@ -178,6 +183,8 @@ def df_write(frame: DynamicFrame, glue: GlueContext, out: Path) -> int:
 
 
 def timed(fn: Callable[[], int]) -> tuple[float, int]:
+    # A collection pending from the other side's garbage must not land in this run.
+    gc.collect()
     start = time.perf_counter()
     rows = fn()
     return time.perf_counter() - start, rows
@@ -186,13 +193,17 @@ def timed(fn: Callable[[], int]) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=1_000_000, help="records in the data set (default 1M)")
-    parser.add_argument("--reps", type=int, default=5, help="timed repetitions per series (default 5)")
+    parser.add_argument("--reps", type=int, default=15, help="timed repetitions per columnar series (default 15)")
+    parser.add_argument("--slow-reps", type=int, default=3, help="timed repetitions of the Filter series (default 3)")
+    parser.add_argument("--blocks", type=int, default=BLOCKS, help=f"blocks the data is cut into (default {BLOCKS})")
     parser.add_argument("--threads", type=int, default=1, help="local executor threads (default 1, like the baseline)")
     parser.add_argument("--json", type=Path, default=None, help="where to write the JSON result")
     args = parser.parse_args()
 
     started = time.perf_counter()
-    blocks = load_blocks(args.records)
+    if min(args.records, args.reps, args.slow_reps, args.blocks, args.threads) < 1:
+        raise SystemExit("--records, --reps, --slow-reps, --blocks and --threads must be >= 1")
+    blocks = load_blocks(args.records, args.blocks)
     print(
         f"data: {sum(b.num_rows for b in blocks):,} records in {len(blocks)} blocks "
         f"({sum(b.nbytes for b in blocks) / 2**20:.0f} MiB in memory), loaded in {time.perf_counter() - started:.1f}s"
@@ -200,20 +211,29 @@ def main() -> None:
 
     scratch = Path(tempfile.mkdtemp(prefix="glueworks-bench-"))
     try:
-        results = run_series(blocks, args.reps, args.threads, scratch)
+        results = run_series(blocks, args.reps, args.slow_reps, args.threads, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
-    header = f"{'transform':<34} {'pyarrow s':>10} {'DynamicFrame s':>15} {'ratio':>7} {'extra ms':>9}"
+    header = (
+        f"{'transform':<34} {'n':>3} {'pyarrow ms (IQR)':>19} {'DynamicFrame ms (IQR)':>22} "
+        f"{'ratio':>7} {'paired IQR':>12} {'extra ms':>9}"
+    )
     print()
-    print(f"medians of {args.reps} runs; local executor with {args.threads} thread(s); ratio = DynamicFrame / pyarrow")
+    print(
+        f"medians of n runs, {len(blocks)} blocks; local executor with {args.threads} thread(s); "
+        "ratio = DynamicFrame / pyarrow (of the medians); paired IQR = quartiles of the per-repetition ratios"
+    )
     print(header)
     print("-" * len(header))
     for row in results:
         extra = (row["dynamicframe_s"] - row["pyarrow_s"]) * 1000
+        base = f"{row['pyarrow_s'] * 1000:.1f} ({row['pyarrow_iqr_s'] * 1000:.1f})"
+        cand = f"{row['dynamicframe_s'] * 1000:.1f} ({row['dynamicframe_iqr_s'] * 1000:.1f})"
+        paired = f"{row['paired_ratio_q1']:.2f}-{row['paired_ratio_q3']:.2f}"
         print(
-            f"{row['transform']:<34} {row['pyarrow_s']:>10.3f} {row['dynamicframe_s']:>15.3f} "
-            f"{row['ratio']:>6.2f}x {extra:>9.1f}"
+            f"{row['transform']:<34} {row['reps']:>3} {base:>19} {cand:>22} "
+            f"{row['ratio']:>6.2f}x {paired:>12} {extra:>9.1f}"
         )
     columnar = [r for r in results if r["columnar"]]
     print()
@@ -229,9 +249,30 @@ def main() -> None:
     print(f"\nresult: {out_path}")
 
 
-def run_series(blocks: list[pa.Table], reps: int, threads: int, scratch: Path) -> list[dict[str, Any]]:
-    """Time every series `reps` times, interleaving DynamicFrame and pyarrow runs."""
-    glue = GlueContext(executor=LocalExecutor(threads), run_context=JobRunContext.standalone(max_parallelism=threads))
+def quartiles(values: list[float]) -> tuple[float, float, float]:
+    """First quartile, median and third quartile (inclusive method: fine for a handful of values)."""
+    if len(values) == 1:
+        return values[0], values[0], values[0]
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return q1, median, q3
+
+
+def run_series(blocks: list[pa.Table], reps: int, slow_reps: int, threads: int, scratch: Path) -> list[dict[str, Any]]:
+    """Time every series, interleaving DynamicFrame and pyarrow runs (order swapped each time)."""
+    executor = LocalExecutor(threads)
+    glue = GlueContext(executor=executor, run_context=JobRunContext.standalone(max_parallelism=threads))
+    try:
+        return _run_series(blocks, glue, reps, slow_reps, scratch)
+    finally:
+        # getattr: the same script also measures revisions from before the executor had close().
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
+
+
+def _run_series(
+    blocks: list[pa.Table], glue: GlueContext, reps: int, slow_reps: int, scratch: Path
+) -> list[dict[str, Any]]:
     frame = frame_of(blocks, glue)
     counter = iter(range(1_000_000))
 
@@ -258,23 +299,36 @@ def run_series(blocks: list[pa.Table], reps: int, threads: int, scratch: Path) -
         if expected_rows != got_rows:
             raise SystemExit(f"{name}: pyarrow gave {expected_rows} rows, DynamicFrame {got_rows}")
         base_times, cand_times = [], []
-        for _ in range(reps):
-            base_times.append(timed(baseline)[0])
-            cand_times.append(timed(candidate)[0])
-        base, cand = statistics.median(base_times), statistics.median(cand_times)
+        runs = reps if columnar else slow_reps
+        for rep in range(runs):
+            if rep % 2:
+                cand_times.append(timed(candidate)[0])
+                base_times.append(timed(baseline)[0])
+            else:
+                base_times.append(timed(baseline)[0])
+                cand_times.append(timed(candidate)[0])
+        base_q1, base, base_q3 = quartiles(base_times)
+        cand_q1, cand, cand_q3 = quartiles(cand_times)
+        paired_q1, paired, paired_q3 = quartiles([c / b for b, c in zip(base_times, cand_times, strict=True)])
         results.append(
             {
                 "transform": name,
                 "columnar": columnar,
                 "rows": got_rows,
+                "reps": runs,
                 "pyarrow_s": base,
+                "pyarrow_iqr_s": base_q3 - base_q1,
                 "dynamicframe_s": cand,
+                "dynamicframe_iqr_s": cand_q3 - cand_q1,
                 "ratio": cand / base,
+                "paired_ratio_median": paired,
+                "paired_ratio_q1": paired_q1,
+                "paired_ratio_q3": paired_q3,
                 "pyarrow_samples": base_times,
                 "dynamicframe_samples": cand_times,
             }
         )
-        print(f"  {name}: pyarrow {base:.3f}s, DynamicFrame {cand:.3f}s", flush=True)
+        print(f"  {name}: pyarrow {base:.4f}s, DynamicFrame {cand:.4f}s", flush=True)
     return results
 
 

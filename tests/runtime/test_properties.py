@@ -25,8 +25,8 @@ SCHEMA_SETTINGS = settings(max_examples=50, deadline=None)
 ROW_SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # --- random nested Arrow schemas -----------------------------------------------------------
-# Maps and time zones other than UTC are left out: the merge keeps the left side's map key type
-# (map<int,…> + map<long,…>) and the left side's zone, so it is not commutative there yet.
+# Maps (keys that widen or differ in family) and several time zones are included: map keys widen
+# like values and two different zones normalise to UTC, so order never matters.
 
 PRIMITIVES = st.sampled_from(
     [
@@ -45,12 +45,15 @@ PRIMITIVES = st.sampled_from(
         pa.timestamp("us"),
         pa.timestamp("ms"),
         pa.timestamp("us", tz="UTC"),
+        pa.timestamp("ms", tz="Europe/Paris"),
+        pa.timestamp("us", tz="Asia/Tokyo"),
         pa.decimal128(10, 2),
         pa.decimal128(18, 4),
         pa.decimal128(6, 0),
     ]
 )
 NAMES = st.sampled_from(["a", "b", "c", "d"])
+MAP_KEYS = st.sampled_from([pa.int8(), pa.int32(), pa.int64(), pa.string(), pa.large_string()])
 
 
 def _struct_of(children: st.SearchStrategy[pa.DataType]) -> st.SearchStrategy[pa.DataType]:
@@ -60,7 +63,11 @@ def _struct_of(children: st.SearchStrategy[pa.DataType]) -> st.SearchStrategy[pa
 
 TYPES = st.recursive(
     PRIMITIVES,
-    lambda children: st.one_of(_struct_of(children), children.map(pa.list_)),
+    lambda children: st.one_of(
+        _struct_of(children),
+        children.map(pa.list_),
+        st.builds(pa.map_, MAP_KEYS, children),
+    ),
     max_leaves=6,
 )
 SCHEMAS = st.lists(st.tuples(NAMES, TYPES), min_size=0, max_size=4, unique_by=lambda item: item[0]).map(
@@ -77,6 +84,8 @@ def canonical(field: pa.Field) -> Any:
         body = ("struct", tuple(sorted(canonical(dtype.field(i)) for i in range(dtype.num_fields))))
     elif pa.types.is_list(dtype):
         body = ("list", canonical(dtype.value_field))
+    elif pa.types.is_map(dtype):
+        body = ("map", canonical(dtype.key_field), canonical(dtype.item_field))
     else:
         body = (str(dtype),)
     return (field.name, field.nullable, body)
@@ -113,6 +122,11 @@ def _family_shape(family: str, types: list[pa.DataType]) -> Any:
         return ("struct", tuple(sorted((name, expected_shape(ts)) for name, ts in children.items())))
     if family == "array":
         return ("list", expected_shape([dtype.value_type for dtype in types]))
+    if family == "map":
+        # Keys of one family widen; keys of several become strings (Glue's map key type).
+        key_families = {type_family(dtype.key_type) for dtype in types}
+        key = key_families.pop() if len(key_families) == 1 else "string"
+        return ("map", (key,), expected_shape([dtype.item_type for dtype in types]))
     return (family,)
 
 
@@ -135,6 +149,8 @@ def _plain_shape(field: pa.Field) -> Any:
         )
     if pa.types.is_list(dtype):
         return ("list", actual_shape(dtype.value_field))
+    if pa.types.is_map(dtype):
+        return ("map", (type_family(dtype.key_type),), actual_shape(dtype.item_field))
     return (type_family(dtype),)
 
 

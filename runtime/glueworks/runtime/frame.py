@@ -8,6 +8,7 @@ the frame schema is cached after the first run.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sys
@@ -18,6 +19,7 @@ import pyarrow as pa
 
 from glueworks.runtime.error_records import errors_table
 from glueworks.runtime.errors import InvalidOptionError
+from glueworks.runtime.executors.base import merge_block_schemas
 from glueworks.runtime.frame_transforms import FieldTransforms
 from glueworks.runtime.gluetypes import format_schema, parse_type_name
 from glueworks.runtime.paths import parse_path
@@ -38,6 +40,7 @@ from glueworks.runtime.plan import Union as UnionNode
 from glueworks.runtime.record import DynamicRecord, records_from_table
 from glueworks.runtime.schema import choice_paths, conform_table
 from glueworks.runtime.thresholds import ThresholdCheck, enforce, stage_counts, validate_thresholds
+from glueworks.runtime.transforms.apply_mapping import check_array_mappings
 
 if TYPE_CHECKING:
     from glueworks.runtime.collection import DynamicFrameCollection
@@ -62,6 +65,9 @@ class DynamicFrame(FieldTransforms):
         self.glue_ctx = glue_ctx
         self.name = name
         self._schema: pa.Schema | None = None
+        # Block schemas of the first run, merged into `_schema` only when asked for (an action
+        # such as count() needs no frame schema).
+        self._block_schemas: tuple[pa.Schema, ...] | None = None
         # Error thresholds of every transform this frame derives from (see thresholds.py).
         self._checks: tuple[ThresholdCheck, ...] = ()
 
@@ -97,15 +103,16 @@ class DynamicFrame(FieldTransforms):
             mappings: Tuples ``(source_path, source_type, target_path, target_type)``. A
                 3-tuple ``(source_path, source_type, target_path)`` keeps the type, casting to
                 `source_type`; a 2-tuple ``(source_path, target_path)`` keeps the value as it
-                is. Dotted paths reach into structs; a dotted target builds nested structs.
+                is. Dotted paths reach into structs; a dotted target builds nested structs;
+                ``[]`` steps into array elements (``("items[].sku", "string", "skus[]",
+                "string")``; see `glueworks.runtime.transforms.apply_mapping`).
             case_sensitive: Match source names exactly (by default a name that differs only
                 in case also matches).
-            transformation_ctx, info, stageThreshold, totalThreshold: As in Glue (thresholds
-                are not enforced yet).
+            transformation_ctx, info, stageThreshold, totalThreshold: As in Glue.
 
         Raises:
-            InvalidOptionError: A mapping is malformed, names an unknown type, or two
-                mappings write the same target.
+            InvalidOptionError: A mapping is malformed, names an unknown type, two mappings
+                write the same target, or their ``[]`` steps do not fit together.
         """
         _check_thresholds(stageThreshold, totalThreshold)
         parsed = _parse_mappings(mappings)
@@ -174,11 +181,20 @@ class DynamicFrame(FieldTransforms):
         return self._derive(Filter(self._plan, f), transformation_ctx, stageThreshold, totalThreshold)
 
     def _derive(
-        self, node: PlanNode, transformation_ctx: str, stageThreshold: int = 0, totalThreshold: int = 0, name: str = ""
+        self,
+        node: PlanNode,
+        transformation_ctx: str,
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+        name: str = "",
+        other: DynamicFrame | None = None,
     ) -> DynamicFrame:
-        """A frame over `node` that keeps this frame's error thresholds and adds the new ones."""
+        """A frame over `node` that keeps this frame's error thresholds (and those of `other`,
+        the second input of a join, union or merge) and adds the new ones."""
         frame = DynamicFrame(node, self.glue_ctx, name or transformation_ctx or self.name)
         frame._checks = self._checks
+        if other is not None:
+            frame._checks += tuple(c for c in other._checks if c not in self._checks)
         if stageThreshold or totalThreshold:
             label = type(node).__name__ + (f" ({transformation_ctx})" if transformation_ctx else "")
             frame._checks += (ThresholdCheck(node, label, stageThreshold, totalThreshold),)
@@ -188,10 +204,10 @@ class DynamicFrame(FieldTransforms):
 
     def _execute(self, check_thresholds: bool = True) -> Executed:
         executed = self.glue_ctx.execute_plan(self._plan)
-        if self._schema is None:
-            self._schema = executed.schema
+        if self._schema is None and self._block_schemas is None:
+            self._block_schemas = executed.block_schemas
         if check_thresholds:
-            enforce(self._plan, executed.metas, self._checks)
+            enforce(self._plan, executed, self._checks)
         return executed
 
     def count(self) -> int:
@@ -205,8 +221,11 @@ class DynamicFrame(FieldTransforms):
         structs marked as choices (see `glueworks.runtime.gluetypes`).
         """
         if self._schema is None:
-            self._execute()
-        assert self._schema is not None
+            if self._block_schemas is None:
+                self._execute()
+            assert self._block_schemas is not None
+            self._schema = merge_block_schemas(self._block_schemas)
+            self._block_schemas = None
         return self._schema
 
     def printSchema(self) -> None:
@@ -361,7 +380,7 @@ class DynamicFrame(FieldTransforms):
         other = _other_frame(frame2, "frame2")
         node = JoinNode(self._plan, other.plan, keys1, keys2)
         name = self.name + other.name
-        return self._derive(node, transformation_ctx, stageThreshold, totalThreshold, name=name)
+        return self._derive(node, transformation_ctx, stageThreshold, totalThreshold, name=name, other=other)
 
     def union(
         self,
@@ -378,7 +397,8 @@ class DynamicFrame(FieldTransforms):
         """
         _check_thresholds(stageThreshold, totalThreshold)
         other = _other_frame(other_frame, "other_frame")
-        return self._derive(UnionNode(self._plan, other.plan), transformation_ctx, stageThreshold, totalThreshold)
+        node = UnionNode(self._plan, other.plan)
+        return self._derive(node, transformation_ctx, stageThreshold, totalThreshold, other=other)
 
     def repartition(
         self,
@@ -451,7 +471,7 @@ class DynamicFrame(FieldTransforms):
             raise InvalidOptionError(f"options.{sorted(options)[0]}", "mergeDynamicFrame takes no options")
         other = _other_frame(stage_dynamic_frame, "stage_dynamic_frame")
         node = MergeFramesNode(self._plan, other.plan, keys)
-        return self._derive(node, transformation_ctx, stageThreshold, totalThreshold)
+        return self._derive(node, transformation_ctx, stageThreshold, totalThreshold, other=other)
 
     def spigot(
         self,
@@ -509,6 +529,29 @@ def _check_partitions(value: object) -> int:
 
 
 def _parse_mappings(mappings: Sequence[Sequence[str]]) -> tuple[Mapping, ...]:
+    """Parse mapping tuples; a list of string tuples seen before is not parsed again (a script
+    applies one mapping list in a loop, or to many frames)."""
+    key = _mappings_key(mappings)
+    return _parse_mappings_cached(key) if key is not None else _parse_mapping_list(mappings)
+
+
+def _mappings_key(mappings: object) -> tuple[tuple[str, ...], ...] | None:
+    """`mappings` as a hashable key, or None when it is not a list of string tuples (then it is
+    parsed, and rejected, without the cache)."""
+    if not isinstance(mappings, list | tuple):
+        return None
+    if not all(isinstance(entry, list | tuple) and all(type(part) is str for part in entry) for entry in mappings):
+        return None
+    return tuple(tuple(entry) for entry in mappings)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_mappings_cached(key: tuple[tuple[str, ...], ...]) -> tuple[Mapping, ...]:
+    # The result is immutable (frozen dataclasses, Arrow types), so frames can share it.
+    return _parse_mapping_list(key)
+
+
+def _parse_mapping_list(mappings: Sequence[Sequence[str]]) -> tuple[Mapping, ...]:
     if isinstance(mappings, str | bytes) or not isinstance(mappings, Sequence) or not mappings:
         raise InvalidOptionError("mappings", "must be a non-empty list of mapping tuples")
     parsed: list[Mapping] = []
@@ -530,9 +573,15 @@ def _parse_mappings(mappings: Sequence[Sequence[str]]) -> tuple[Mapping, ...]:
         if source_type:
             parse_type_name(source_type, f"{option} source type")
         parsed.append(
-            Mapping(parse_path(source, f"{option} source"), source_type, parse_path(target, f"{option} target"), cast)
+            Mapping(
+                parse_path(source, f"{option} source", arrays=True),
+                source_type,
+                parse_path(target, f"{option} target", arrays=True),
+                cast,
+            )
         )
     _check_targets(parsed)
+    check_array_mappings(parsed)
     return tuple(parsed)
 
 

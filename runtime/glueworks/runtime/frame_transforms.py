@@ -14,7 +14,9 @@ from glueworks.runtime.errors import InvalidOptionError
 from glueworks.runtime.paths import parse_path
 from glueworks.runtime.plan import DropFields, Map, RenameField, SelectFields, SplitRows, Unbox
 from glueworks.runtime.thresholds import validate_thresholds
+from glueworks.runtime.transforms.drop_fields import check_drop_paths
 from glueworks.runtime.transforms.drop_null_fields import null_paths
+from glueworks.runtime.transforms.rename_field import check_rename_paths
 from glueworks.runtime.transforms.select_fields import outermost, parse_paths
 from glueworks.runtime.transforms.split_rows import parse_comparisons
 from glueworks.runtime.transforms.unbox import check_format
@@ -56,7 +58,8 @@ class FieldTransforms:
         stageThreshold: int = 0,
         totalThreshold: int = 0,
     ) -> DynamicFrame:
-        """Keep only the fields at `paths` (``a.b`` keeps just ``b`` inside struct ``a``).
+        """Keep only the fields at `paths` (``a.b`` keeps just ``b`` inside struct ``a``;
+        ``items[].sku`` keeps just ``sku`` inside each element of array ``items``).
 
         A path no record has selects nothing (no error, as in Glue). Columnar.
 
@@ -64,7 +67,7 @@ class FieldTransforms:
             InvalidOptionError: `paths` is empty or a path is malformed.
         """
         validate_thresholds(stageThreshold, totalThreshold)
-        node = SelectFields(self._plan, parse_paths(paths))
+        node = SelectFields(self._plan, parse_paths(paths, arrays=True))
         return self._derive(node, transformation_ctx, stageThreshold, totalThreshold)
 
     def drop_fields(
@@ -77,11 +80,15 @@ class FieldTransforms:
     ) -> DynamicFrame:
         """Remove the fields at `paths`; a path no record has is ignored (as in Glue). Columnar.
 
+        ``items[].qty`` removes ``qty`` from every element of array ``items``.
+
         Raises:
             InvalidOptionError: `paths` is empty or a path is malformed.
         """
         validate_thresholds(stageThreshold, totalThreshold)
-        node = DropFields(self._plan, outermost(parse_paths(paths)))
+        parsed = parse_paths(paths, arrays=True)
+        check_drop_paths(parsed)
+        node = DropFields(self._plan, outermost(parsed))
         return self._derive(node, transformation_ctx, stageThreshold, totalThreshold)
 
     def rename_field(
@@ -102,7 +109,8 @@ class FieldTransforms:
             InvalidOptionError: A path is malformed, or `newName` lies inside `oldName`.
         """
         validate_thresholds(stageThreshold, totalThreshold)
-        old, new = parse_path(oldName, "oldName"), parse_path(newName, "newName")
+        old, new = parse_path(oldName, "oldName", arrays=True), parse_path(newName, "newName", arrays=True)
+        check_rename_paths(old, new)
         if len(new) > len(old) and new[: len(old)] == old:
             raise InvalidOptionError("newName", f"{newName!r} lies inside the field it renames ({oldName!r})")
         return self._derive(RenameField(self._plan, old, new), transformation_ctx, stageThreshold, totalThreshold)

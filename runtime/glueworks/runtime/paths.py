@@ -1,24 +1,40 @@
-"""Field paths (``a.b.c``; back-ticks quote a name holding dots: ```a.b`.c``) over Arrow blocks."""
+"""Field paths over Arrow blocks, written the way Glue writes them.
+
+* ``a.b.c`` reaches into structs;
+* back-ticks quote a name holding dots or brackets: ```a.b`.c`` is field ``c`` of field ``a.b``;
+* ``[]`` after a name (or after another ``[]``) stands for every element of that array:
+  ``items[].sku`` is the ``sku`` of each element of ``items``, ``matrix[][]`` each element of each
+  inner array. Parsed, ``[]`` is the name `ELEMENTS` (``("items", "[]", "sku")``), so a field
+  literally named ``[]`` cannot be addressed. Indexes (``items[0]``) are not part of Glue's
+  syntax and are refused.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from glueworks.runtime.errors import InvalidOptionError
 
+#: The path step meaning "every element of this array".
+ELEMENTS = "[]"
 
-def parse_path(path: str, option: str) -> tuple[str, ...]:
-    """Split a dotted field path into names.
+
+def parse_path(path: str, option: str, *, arrays: bool = False) -> tuple[str, ...]:
+    """Split a field path into names (`ELEMENTS` for each ``[]``).
 
     Args:
-        path: ``a.b.c``; a name with dots is quoted with back-ticks (```a.b`.c``).
+        path: ``a.b.c``; a name with dots is quoted with back-ticks (```a.b`.c``); with
+            `arrays`, ``items[].sku`` steps into the elements of array ``items``.
         option: Option name for error messages.
+        arrays: Whether the caller handles ``[]`` steps (ApplyMapping, SelectFields, …).
 
     Raises:
-        InvalidOptionError: The path is empty, malformed, or uses array syntax (``a[].b``),
-            which is not supported yet.
+        InvalidOptionError: The path is empty or malformed, or uses ``[]`` where the caller
+            does not support it.
     """
     if not isinstance(path, str) or not path.strip():
         raise InvalidOptionError(option, "a field path must be a non-empty string")
@@ -26,26 +42,51 @@ def parse_path(path: str, option: str) -> tuple[str, ...]:
     current: list[str] = []
     quoted = False
     closed = False
-    for char in path:
+    # Just after a `[]` (only ".", "[]" or the end may follow).
+    after_elements = False
+    index = 0
+    while index < len(path):
+        char = path[index]
+        index += 1
         if char == "`":
             if quoted:
                 closed = True
-            elif current or closed:
+            elif current or closed or after_elements:
                 raise InvalidOptionError(option, f"misplaced back-tick in path {path!r}")
             quoted = not quoted
             continue
-        if char == "." and not quoted:
-            names.append(_finish(current, path, option))
-            current, closed = [], False
+        if quoted:
+            current.append(char)
+            continue
+        if char == ".":
+            if current or closed or not after_elements:
+                names.append(_finish(current, path, option))
+            current, closed, after_elements = [], False, False
+            continue
+        if char in "[]":
+            if char == "]" or path[index : index + 1] != "]":
+                raise InvalidOptionError(
+                    option, f"malformed brackets in path {path!r}: only [] (every element) is allowed"
+                )
+            if not arrays:
+                raise InvalidOptionError(option, f"array paths like {path!r} are not supported by this option")
+            if current or closed:
+                names.append(_finish(current, path, option))
+            elif not after_elements:
+                raise InvalidOptionError(option, f"[] must follow a field name in path {path!r}")
+            names.append(ELEMENTS)
+            current, closed, after_elements = [], False, True
+            index += 1
             continue
         if closed:
             raise InvalidOptionError(option, f"text after a closing back-tick in path {path!r}")
-        if not quoted and char in "[]":
-            raise InvalidOptionError(option, f"array paths like {path!r} are not supported yet")
+        if after_elements:
+            raise InvalidOptionError(option, f"expected '.' in path {path!r} before {char!r}")
         current.append(char)
     if quoted:
         raise InvalidOptionError(option, f"unclosed back-tick in path {path!r}")
-    names.append(_finish(current, path, option))
+    if current or closed or not after_elements:
+        names.append(_finish(current, path, option))
     return tuple(names)
 
 
@@ -53,7 +94,21 @@ def _finish(current: list[str], path: str, option: str) -> str:
     name = "".join(current)
     if not name:
         raise InvalidOptionError(option, f"empty name in path {path!r}")
+    if name == ELEMENTS:
+        raise InvalidOptionError(option, f"a field named '[]' cannot be addressed (path {path!r})")
     return name
+
+
+def format_path(path: tuple[str, ...]) -> str:
+    """A parsed path written back the way a user writes it (``items[].sku``, ```a.b`.c``)."""
+    text = ""
+    for name in path:
+        if name == ELEMENTS:
+            text += ELEMENTS
+            continue
+        quoted = f"`{name}`" if any(c in name for c in ".[]`") else name
+        text += f".{quoted}" if text else quoted
+    return text
 
 
 def _match(names: list[str], wanted: str, case_sensitive: bool) -> int | None:
@@ -98,6 +153,9 @@ Replacer = Callable[[pa.Field, pa.ChunkedArray], list[tuple[pa.Field, pa.Chunked
 def replace_path(table: pa.Table, path: tuple[str, ...], replace: Replacer) -> pa.Table:
     """Replace the field at `path` by the fields `replace` returns; a block lacking it is unchanged.
 
+    `path` may step into arrays (``items[].sku``): the replacement then happens inside every
+    element, and the arrays keep their lengths and nulls.
+
     `replace` gets the field and its values and returns zero or more (field, values) pairs that
     take its place (one for a cast, several for ``make_cols``).
     """
@@ -121,6 +179,8 @@ def _replace_in(
 ) -> list[tuple[pa.Field, pa.ChunkedArray]] | None:
     if not rest:
         return replace(field, column)
+    if rest[0] == ELEMENTS:
+        return _replace_elements(field, column, rest[1:], replace)
     if not pa.types.is_struct(field.type):
         return None
     names = [field.type.field(i).name for i in range(field.type.num_fields)]
@@ -146,3 +206,97 @@ def _replace_in(
         offset += length
     new_field = pa.field(field.name, struct_type, nullable=True, metadata=field.metadata)
     return [(new_field, pa.chunked_array(chunks, type=struct_type))]
+
+
+# --- values under array paths -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Level:
+    """The shape of one ``[]`` step: where each list starts in the flattened values.
+
+    Attributes:
+        offsets: ``len + 1`` offsets into the flattened elements (int64).
+        mask: True where the list itself is null.
+        large: Whether the source was a large list.
+    """
+
+    offsets: pa.Array
+    mask: pa.Array
+    large: bool
+
+
+def get_nested(
+    table: pa.Table, path: tuple[str, ...], *, case_sensitive: bool = True
+) -> tuple[pa.Field, pa.Array, tuple[Level, ...]] | None:
+    """The field at `path` (which may step into arrays), its values flattened to the innermost
+    array level, and the shape of each ``[]`` level, outermost first; None when the block
+    lacks the path.
+
+    `wrap` rebuilds the nesting around (transformed) values. A value is null wherever one of
+    its parent structs is null; a null array stays a null array.
+    """
+    index = _match(table.column_names, path[0], case_sensitive)
+    if index is None:
+        return None
+    field: pa.Field = table.schema.field(index)
+    array = table.column(index).combine_chunks()
+    levels: list[Level] = []
+    for name in path[1:]:
+        if name == ELEMENTS:
+            if not _is_list(field.type):
+                return None
+            levels.append(_level(array))
+            field, array = field.type.value_field, array.flatten()
+            continue
+        if not pa.types.is_struct(field.type):
+            return None
+        child_names = [field.type.field(i).name for i in range(field.type.num_fields)]
+        child = _match(child_names, name, case_sensitive)
+        if child is None:
+            return None
+        # flatten() applies the struct's own nulls to its children.
+        field, array = field.type.field(child), array.flatten()[child]
+    return field, array, tuple(levels)
+
+
+def _level(array: pa.Array) -> Level:
+    """The shape of a list array, matching the elements ``array.flatten()`` returns."""
+    lengths = pc.fill_null(pc.list_value_length(array), 0).cast(pa.int64())
+    offsets = pa.concat_arrays([pa.array([0], pa.int64()), pc.cumulative_sum(lengths)])
+    return Level(offsets, array.is_null(), pa.types.is_large_list(array.type))
+
+
+def _replace_elements(
+    field: pa.Field, column: pa.ChunkedArray, rest: tuple[str, ...], replace: Replacer
+) -> list[tuple[pa.Field, pa.ChunkedArray]] | None:
+    """`_replace_in` for a ``[]`` step: replace inside every element, keeping the lists' shape.
+
+    The replacement must leave exactly one element field (an array cannot lose or split its
+    elements); otherwise the block is left unchanged.
+    """
+    if not _is_list(field.type):
+        return None
+    array = column.combine_chunks()
+    elements = array.flatten()
+    element_field = field.type.value_field
+    replaced = _replace_in(element_field, pa.chunked_array([elements], type=element_field.type), rest, replace)
+    if replaced is None or len(replaced) != 1:
+        return None
+    new_element, new_values = replaced[0]
+    list_field, lists = wrap(new_element.with_name(field.name), new_values.combine_chunks(), _level(array))
+    return [(list_field, pa.chunked_array([lists], type=lists.type))]
+
+
+def wrap(field: pa.Field, values: pa.Array, level: Level) -> tuple[pa.Field, pa.Array]:
+    """Put flattened element `values` (of element field `field`) back into lists of `level`."""
+    element = pa.field("item", values.type, nullable=True, metadata=field.metadata)
+    if level.large:
+        large = pa.LargeListArray.from_arrays(level.offsets, values, type=pa.large_list(element), mask=level.mask)
+        return pa.field(field.name, large.type), large
+    small = pa.ListArray.from_arrays(level.offsets.cast(pa.int32()), values, type=pa.list_(element), mask=level.mask)
+    return pa.field(field.name, small.type), small
+
+
+def _is_list(dtype: pa.DataType) -> bool:
+    return bool(pa.types.is_list(dtype) or pa.types.is_large_list(dtype))

@@ -30,13 +30,21 @@ class DynamicRecord(dict[str, Any]):
 
 def records_from_table(table: pa.Table) -> list[DynamicRecord]:
     """Convert a block to records (one Python pass; the slow path by design)."""
-    rows = table.to_pylist()
+    # Built straight from the columns' values, as `Table.to_pylist` does, but into records:
+    # one dict per row instead of a dict and then its copy.
+    names = table.column_names
+    if names:
+        # Every column of a table has num_rows values, so the zips are of equal lengths.
+        columns = [column.to_pylist() for column in table.columns]
+        rows = [DynamicRecord(zip(names, values)) for values in zip(*columns)]  # noqa: B905
+    else:
+        rows = [DynamicRecord() for _ in range(table.num_rows)]
     choice_fields = [field for field in table.schema if has_choice(field)]
     if choice_fields:
         for row in rows:
             for field in choice_fields:
                 row[field.name] = _collapse(row[field.name], field)
-    return [DynamicRecord(row) for row in rows]
+    return rows
 
 
 def _collapse(value: Any, field: pa.Field) -> Any:

@@ -5,7 +5,10 @@ schemas with `merge_fields`, Glue's rules:
 
 * null + T → T; the same type → itself; a field missing on one side is kept (nullable);
 * two types of one family widen (``int`` + ``long`` → ``long``, ``float`` + ``double`` → ``double``);
-* structs merge field by field, arrays by element, maps by value;
+* structs merge field by field, arrays by element, maps by key and by value (map keys widen
+  like other values; keys of two families become strings, Glue's map key type);
+* timestamps merge to microseconds; a zone on one side only is kept, two different zones
+  normalise to UTC (the instants are the same), so the merge is commutative and associative;
 * any other pair makes a Choice (see `glueworks.runtime.gluetypes`), and a Choice absorbs
   further types, merging each into the member of its family.
 
@@ -46,7 +49,8 @@ def merge_schemas(schemas: Iterable[pa.Schema]) -> pa.Schema:
 def merge_fields(left: pa.Field, right: pa.Field) -> pa.Field:
     """Merge two fields of one path into one field named like `left` (Glue's merge rules)."""
     if is_choice(left) or is_choice(right):
-        members = choice_members(left) if is_choice(left) else [left]
+        # A null side adds nothing (null + choice → that choice), whichever side it is on.
+        members = [m for m in (choice_members(left) if is_choice(left) else [left]) if not pa.types.is_null(m.type)]
         for member in choice_members(right) if is_choice(right) else [right]:
             members = _add_member(members, member)
         if len(members) == 1:
@@ -94,10 +98,15 @@ def _merge_same_kind(left: pa.Field, right: pa.Field) -> pa.Field | None:
         element = merge_fields(lt.value_field, rt.value_field)
         return pa.field(name, pa.list_(element), nullable=True, metadata=_plain_metadata(left))
     if pa.types.is_map(lt) and pa.types.is_map(rt):
-        if type_family(lt.key_type) != type_family(rt.key_type):
-            return None
+        # Keys widen like any other value (int + long → long). Keys of two families become
+        # strings, Glue's only map key type (a Choice cannot hold two maps: both are "map").
+        key = lt.key_type if lt.key_type == rt.key_type else _widen(lt.key_type, rt.key_type)
+        if key is None:
+            large = pa.large_string() in (lt.key_type, rt.key_type)
+            key = pa.large_string() if large else pa.string()
         item = merge_fields(lt.item_field, rt.item_field)
-        return pa.field(name, pa.map_(lt.key_field, item), nullable=True, metadata=_plain_metadata(left))
+        map_type = pa.map_(pa.field(lt.key_field.name, key, nullable=False), item)
+        return pa.field(name, map_type, nullable=True, metadata=_plain_metadata(left))
     if lt == rt:
         return left.with_nullable(True)
     widened = _widen(lt, rt)
@@ -143,7 +152,10 @@ def _widen(left: pa.DataType, right: pa.DataType) -> pa.DataType | None:
     if family == "date":
         return pa.date32()
     if family == "timestamp":
-        return pa.timestamp("us", tz=left.tz or right.tz)
+        # Two different zones normalise to UTC (an Arrow timestamp with a zone holds UTC instants,
+        # so no value changes), which keeps the merge independent of block order.
+        zones = {left.tz, right.tz} - {None}
+        return pa.timestamp("us", tz=zones.pop() if len(zones) == 1 else ("UTC" if zones else None))
     return None
 
 
@@ -215,6 +227,13 @@ def conform_array(array: pa.Array, source: pa.Field, target: pa.Field) -> pa.Arr
         offsets = array.offsets.cast(pa.int64() if large else pa.int32())
         list_class = pa.LargeListArray if large else pa.ListArray
         return list_class.from_arrays(offsets, values, type=ttype, mask=array.is_null())
+    if pa.types.is_map(ttype):
+        _expect(pa.types.is_map(array.type), source, target)
+        if array.offset:
+            array = pa.concat_arrays([array])
+        keys = conform_array(array.keys, array.type.key_field, ttype.key_field)
+        items = conform_array(array.items, array.type.item_field, ttype.item_field)
+        return pa.MapArray.from_arrays(array.offsets, keys, items, type=ttype, mask=array.is_null())
     if array.type == ttype:
         return array
     try:

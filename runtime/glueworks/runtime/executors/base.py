@@ -8,7 +8,7 @@ through the same transform tests.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -34,11 +34,18 @@ class Executed:
         parts: One handle per part to its list of blocks (a list locally, a Ray ObjectRef on Ray).
         inherited: Error records of the inputs of a stage (a join, a union), which flow through
             to the frame it makes; the parts' own errors are in `metas`.
+        inputs: What each input of that stage reported (in the order of the stage's children,
+            without block handles), so error thresholds below the stage can be checked.
     """
 
     metas: list[SplitMeta]
     parts: list[Any]
     inherited: tuple[ErrorRecord, ...] = field(default=())
+    inputs: tuple[Executed, ...] = field(default=())
+
+    def summary(self) -> Executed:
+        """This result without its block handles (kept as a stage's input: holds no blocks)."""
+        return replace(self, parts=[])
 
     def passed_through(self) -> Executed:
         """These parts as the output of a stage that makes no error records (a union, a spigot).
@@ -47,12 +54,17 @@ class Executed:
         at that stage (see `glueworks.runtime.thresholds`).
         """
         metas = [replace(meta, errors=(), stage_errors=(0,)) for meta in self.metas]
-        return Executed(metas=metas, parts=list(self.parts), inherited=tuple(self.errors))
+        return Executed(metas=metas, parts=list(self.parts), inherited=tuple(self.errors), inputs=(self.summary(),))
 
     @property
     def schema(self) -> pa.Schema:
         """The merge of every block schema (the frame schema)."""
-        return merge_schemas(schema for meta in self.metas for schema in meta.schemas)
+        return merge_block_schemas(self.block_schemas)
+
+    @property
+    def block_schemas(self) -> tuple[pa.Schema, ...]:
+        """The schema of every block, in part order (small: no data)."""
+        return tuple(schema for meta in self.metas for schema in meta.schemas)
 
     @property
     def num_rows(self) -> int:
@@ -63,6 +75,31 @@ class Executed:
     def errors(self) -> list[ErrorRecord]:
         """Error records of the inputs, then of every part, in part order."""
         return [*self.inherited, *(error for meta in self.metas for error in meta.errors)]
+
+
+def merge_block_schemas(schemas: Iterable[pa.Schema]) -> pa.Schema:
+    """``merge_schemas(schemas)``, without merging again schemas that cannot change the result.
+
+    Most blocks of a frame share one schema. `merge_schemas` is a left fold whose every merged
+    field is nullable, so merging the running result with the next schema is the fold one step
+    further. When a schema leaves the running result unchanged, an equal schema (metadata
+    included) would too, so it is skipped until the result changes again. Same result, but
+    16 blocks of one schema cost three merges, not sixteen.
+    """
+    merged: pa.Schema | None = None
+    absorbed: list[pa.Schema] = []
+    for schema in schemas:
+        if merged is None:
+            merged = merge_schemas([schema])
+            continue
+        if any(schema is seen or schema.equals(seen, check_metadata=True) for seen in absorbed):
+            continue
+        step = merge_schemas([merged, schema])
+        if step.equals(merged, check_metadata=True):
+            absorbed.append(schema)
+        else:
+            merged, absorbed = step, []
+    return merge_schemas([]) if merged is None else merged
 
 
 class Executor(ABC):

@@ -139,11 +139,15 @@ def _concat(pieces: tuple[pa.Table, ...], schema: pa.Schema) -> pa.Table:
 # --- stages --------------------------------------------------------------------------------
 
 
-def _finish(results: list[tuple[Any, list[Any]]], inherited: list[Any], on_done: OnPartDone) -> Executed:
+def _finish(
+    results: list[tuple[Any, list[Any]]], inherited: list[Any], on_done: OnPartDone, inputs: tuple[Executed, ...]
+) -> Executed:
     metas: list[SplitMeta] = [meta for meta, _ in results]
     for meta in metas:
         on_done(meta, False)
-    return Executed(metas=metas, parts=[outputs[0] for _, outputs in results], inherited=tuple(inherited))
+    parts = [outputs[0] for _, outputs in results]
+    # `inputs` (without block handles) let error thresholds below this stage be checked.
+    return Executed(metas=metas, parts=parts, inherited=tuple(inherited), inputs=tuple(i.summary() for i in inputs))
 
 
 def _apply_ops(
@@ -152,7 +156,7 @@ def _apply_ops(
     if not ops:
         return executed
     calls = [(index, f"{label}:{index}", ops, part) for index, part in enumerate(executed.parts)]
-    return _finish(executor.run_tasks(_ops_task, calls, 1), executed.errors, on_done)
+    return _finish(executor.run_tasks(_ops_task, calls, 1), executed.errors, on_done, executed.inputs)
 
 
 def _shuffle(
@@ -186,7 +190,7 @@ def _join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_done: OnP
         )
         for bucket in range(executor.shuffle_partitions)
     ]
-    return _finish(executor.run_tasks(_join_task, calls, 1), [*left.errors, *right.errors], on_done)
+    return _finish(executor.run_tasks(_join_task, calls, 1), [*left.errors, *right.errors], on_done, (left, right))
 
 
 def _merge(executor: Executor, node: MergeFrames, ops: tuple[BlockOp, ...], on_done: OnPartDone) -> Executed:
@@ -211,7 +215,8 @@ def _merge(executor: Executor, node: MergeFrames, ops: tuple[BlockOp, ...], on_d
         )
         for bucket in range(executor.shuffle_partitions)
     ]
-    return _finish(executor.run_tasks(_merge_task, calls, 1), [*source.errors, *staging.errors], on_done)
+    inputs = (source, staging)
+    return _finish(executor.run_tasks(_merge_task, calls, 1), [*source.errors, *staging.errors], on_done, inputs)
 
 
 def _repartition(executor: Executor, node: Repartition, ops: tuple[BlockOp, ...], on_done: OnPartDone) -> Executed:
@@ -228,7 +233,7 @@ def _repartition(executor: Executor, node: Repartition, ops: tuple[BlockOp, ...]
         groups = [[child.parts[i] for i in group] for group in coalesce_groups(len(child.parts), count)]
         label = "coalesce"
     calls = [(index, f"{label}:{index}", ops, *group) for index, group in enumerate(groups)]
-    return _finish(executor.run_tasks(_gather_task, calls, 1), child.errors, on_done)
+    return _finish(executor.run_tasks(_gather_task, calls, 1), child.errors, on_done, (child,))
 
 
 def _spigot(executor: Executor, child: Executed, node: Spigot) -> None:

@@ -7,18 +7,38 @@ where Glue is silent, each tested:
   from some blocks only);
 * a field already at the new path is replaced;
 * a new path whose parents are missing creates them as structs; a rename in place keeps the
-  field's position, a move appends it to its new parent.
+  field's position, a move appends it to its new parent;
+* with array paths only a rename in place is supported: ``items[].sku`` → ``items[].code``
+  renames the field in every element (`check_rename_paths` refuses moves into or out of arrays).
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
 
-from glueworks.runtime.paths import get_path, replace_path
+from glueworks.runtime.errors import InvalidOptionError
+from glueworks.runtime.paths import ELEMENTS, format_path, get_nested, get_path, replace_path
 from glueworks.runtime.plan import RenameField
 from glueworks.runtime.transforms.drop_fields import drop_path
 
 _Value = tuple[pa.Field, pa.ChunkedArray]
+
+
+def check_rename_paths(old: tuple[str, ...], new: tuple[str, ...]) -> None:
+    """Check a rename through arrays stays in place (same parent, not an array's elements).
+
+    Raises:
+        InvalidOptionError: `newName` moves a field into or out of an array, or a path ends
+            in ``[]``; the message names both paths.
+    """
+    if ELEMENTS not in old and ELEMENTS not in new:
+        return
+    if old[:-1] != new[:-1] or ELEMENTS in (old[-1], new[-1]):
+        raise InvalidOptionError(
+            "newName",
+            f"{format_path(old)!r} → {format_path(new)!r}: with [] only a rename in place is supported "
+            "(same parent, e.g. items[].sku → items[].code); use apply_mapping to move values",
+        )
 
 
 def rename_field_block(block: pa.Table, node: RenameField) -> pa.Table:
@@ -26,6 +46,13 @@ def rename_field_block(block: pa.Table, node: RenameField) -> pa.Table:
     old, new = node.old, node.new
     if old == new:
         return block
+    if ELEMENTS in old:
+        # In place, in every element (checked when the plan was built).
+        if get_nested(block, old) is None:
+            return block
+        if get_nested(block, new) is not None:
+            block = drop_path(block, new)
+        return replace_path(block, old, lambda field, column: [(field.with_name(new[-1]), column)])
     found = get_path(block, old)
     if found is None:
         return block

@@ -26,8 +26,23 @@ from glueworks.runtime.plan import ChoiceSpec, ResolveChoice
 def resolve_choice_block(block: pa.Table, node: ResolveChoice) -> pa.Table:
     """Apply every spec of `node` to one block; a path the block lacks is skipped."""
     for spec in node.specs:
+        if _already_cast(block, spec):
+            continue
         block = replace_path(block, spec.path, functools.partial(_resolve, spec))
     return block
+
+
+def _already_cast(block: pa.Table, spec: ChoiceSpec) -> bool:
+    """Whether ``cast`` would rebuild a top-level column into exactly what it is (the common
+    case: most blocks already hold the type), so the block can be kept as it is."""
+    if spec.action != "cast" or len(spec.path) != 1 or spec.target_type is None:
+        return False
+    index = block.schema.get_field_index(spec.path[0])  # -1 when missing or duplicated
+    if index < 0:
+        return False
+    field = block.schema.field(index)
+    # Equal with metadata and nullability, so neither a Choice nor any other mark is dropped.
+    return bool(field.equals(pa.field(field.name, spec.target_type), check_metadata=True))
 
 
 def _resolve(spec: ChoiceSpec, field: pa.Field, column: pa.ChunkedArray) -> list[tuple[pa.Field, pa.ChunkedArray]]:

@@ -1,5 +1,8 @@
 """SelectFields: keep only the listed paths; a nested path keeps just that part of its struct.
 
+A path through an array (``items[].sku``) keeps, in each element of the array, just that part
+(``items: array<struct<sku>>``); the array keeps its length and nulls.
+
 Glue's behaviour for a path no record has: nothing is selected for it (no error), since a
 DynamicFrame has no schema up front and a field may be absent from some blocks only. A block
 lacking every listed path keeps its records, with no fields.
@@ -17,8 +20,10 @@ from glueworks.runtime.plan import ApplyMapping, Mapping, SelectFields
 from glueworks.runtime.transforms.apply_mapping import apply_mapping_block
 
 
-def parse_paths(paths: Sequence[str], option: str = "paths") -> tuple[tuple[str, ...], ...]:
+def parse_paths(paths: Sequence[str], option: str = "paths", *, arrays: bool = False) -> tuple[tuple[str, ...], ...]:
     """Parse a non-empty list of field paths, dropping duplicates (first occurrence wins).
+
+    `arrays` allows ``[]`` steps (``items[].sku``), for the callers that handle them.
 
     Raises:
         InvalidOptionError: `paths` is not a non-empty list of strings, or a path is malformed.
@@ -27,7 +32,7 @@ def parse_paths(paths: Sequence[str], option: str = "paths") -> tuple[tuple[str,
         raise InvalidOptionError(option, "must be a non-empty list of field paths")
     parsed: dict[tuple[str, ...], None] = {}
     for index, path in enumerate(paths):
-        parsed.setdefault(parse_path(path, f"{option}[{index}]"), None)
+        parsed.setdefault(parse_path(path, f"{option}[{index}]", arrays=arrays), None)
     return tuple(parsed)
 
 

@@ -18,4 +18,5 @@ def union_executed(left: Executed, right: Executed) -> Executed:
     """The parts of `left` then of `right`, renumbered, carrying the errors of both."""
     left, right = left.passed_through(), right.passed_through()
     metas = [replace(meta, index=index) for index, meta in enumerate([*left.metas, *right.metas])]
-    return Executed(metas=metas, parts=[*left.parts, *right.parts], inherited=(*left.inherited, *right.inherited))
+    inherited, inputs = (*left.inherited, *right.inherited), (*left.inputs, *right.inputs)
+    return Executed(metas=metas, parts=[*left.parts, *right.parts], inherited=inherited, inputs=inputs)
