@@ -104,5 +104,5 @@ def install_awsglue_modules() -> None:
 
 def uninstall_awsglue_modules() -> None:
     """Remove the modules `install_awsglue_modules` registered (for tests)."""
-    for name in [n for n, m in sys.modules.items() if getattr(m, _MARK, False)]:
+    for name in [n for n, m in list(sys.modules.items()) if getattr(m, _MARK, False)]:
         del sys.modules[name]

@@ -239,7 +239,7 @@ class DynamicFrameWriter:
             connection_type, connection_options, format, format_options, kwargs, ctx.storage_options
         )
         executed = frame._execute()
-        schema = executed.schema
+        schema = frame._schema_of(executed)
         options.check_partition_keys(schema)
         sink = options.make_sink(glue_context.next_write_token())
         sink.start()

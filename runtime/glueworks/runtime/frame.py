@@ -86,6 +86,24 @@ class DynamicFrame(FieldTransforms):
             raise InvalidOptionError("dataframe", f"must be a pyarrow.Table, got {type(dataframe).__name__}")
         return cls(FromTables(name, (dataframe,)), glue_ctx, name)
 
+    def with_frame_schema(self, schema: pa.Schema) -> DynamicFrame:
+        """The same frame with its schema given instead of computed.
+
+        `schema()` then answers at once without running the plan, and actions that need the frame
+        schema (`toDF`, writes) conform every block to it: a field missing from a block is null, and a
+        block with a field the schema lacks fails the action with a SchemaError naming it (data is never
+        dropped silently). Costs nothing; the caller vouches for the schema.
+
+        Example:
+            >>> frame = frame.with_frame_schema(pa.schema([("id", pa.int64()), ("name", pa.string())]))
+        """
+        if not isinstance(schema, pa.Schema):
+            raise InvalidOptionError("schema", f"must be a pyarrow.Schema, got {type(schema).__name__}")
+        frame = DynamicFrame(self._plan, self.glue_ctx, self.name)
+        frame._checks = self._checks
+        frame._schema = schema
+        return frame
+
     # --- transforms: build plan nodes ----------------------------------------------------
 
     def apply_mapping(
@@ -228,6 +246,10 @@ class DynamicFrame(FieldTransforms):
             self._block_schemas = None
         return self._schema
 
+    def _schema_of(self, executed: Executed) -> pa.Schema:
+        """The schema blocks are conformed to: the one given by `with_frame_schema`, else the merge."""
+        return executed.schema if self._schema is None else self._schema
+
     def printSchema(self) -> None:
         """Print the schema the way Glue does (``root`` / ``|-- name: type``)."""
         sys.stdout.write(format_schema(self.schema()) + "\n")
@@ -245,7 +267,7 @@ class DynamicFrame(FieldTransforms):
         if options:
             raise InvalidOptionError("options", "toDF options are not supported yet; call resolveChoice first")
         executed = self._execute()
-        schema = executed.schema
+        schema = self._schema_of(executed)
         blocks = [conform_table(b, schema) for part in self.glue_ctx.executor.fetch(executed.parts) for b in part]
         if not blocks:
             return schema.empty_table()
