@@ -5,6 +5,16 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+COUNTERS = (
+    "records_read",
+    "records_written",
+    "error_records",
+    "bytes_read",
+    "bytes_written",
+    "files_written",
+)
+"""The counters every run reports; the platform stores exactly these."""
+
 
 class RunMetrics:
     """Counters for one job run, safe to update and read from any thread.
@@ -20,14 +30,7 @@ class RunMetrics:
         10
     """
 
-    _COUNTERS = (
-        "records_read",
-        "records_written",
-        "error_records",
-        "bytes_read",
-        "bytes_written",
-        "files_written",
-    )
+    _COUNTERS = COUNTERS
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -34,20 +34,13 @@ from glueworks.platform.services.validation import (
     check_capacity,
     check_range,
 )
+from glueworks.runtime.metrics import COUNTERS
 
 log = logging.getLogger(__name__)
 
 TERMINAL_STATES = ("STOPPED", "SUCCEEDED", "FAILED", "TIMEOUT", "ERROR", "EXPIRED")
 # A run younger than this may not have reached the launcher yet; the reconciler leaves it alone.
 RECONCILE_GRACE = timedelta(seconds=10)
-METRIC_KEYS = (
-    "records_read",
-    "records_written",
-    "error_records",
-    "bytes_read",
-    "bytes_written",
-    "files_written",
-)
 
 
 @dataclass(frozen=True)
@@ -298,7 +291,7 @@ class RunService:
             run.last_modified_on = now
             run.execution_time = math.ceil(seconds)
             run.dpu_seconds = round((run.max_capacity or 0) * seconds, 3)
-            metrics: dict[str, Any] = {key: int(outcome.metrics.get(key, 0)) for key in METRIC_KEYS}
+            metrics: dict[str, Any] = {key: int(outcome.metrics.get(key, 0)) for key in COUNTERS}
             metrics["output_locations"] = list(outcome.metrics.get("output_locations", []))
             if metrics["error_records"]:
                 metrics["error_records_location"] = str(self._error_records_path(tenant_id, run_id))
