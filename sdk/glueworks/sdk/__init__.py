@@ -6,6 +6,7 @@ Example:
     ...     run = client.runs.wait(client.runs.start("nightly").id, timeout=600)
 """
 
+from glueworks.sdk._catalog import Catalog, Databases, Partitions, Tables
 from glueworks.sdk._jobs import Jobs
 from glueworks.sdk._runs import Runs
 from glueworks.sdk._scripts import Scripts
@@ -50,6 +51,17 @@ from glueworks.sdk.models import (
     ScriptUpload,
     WorkerType,
 )
+from glueworks.sdk.models_catalog import (
+    Column,
+    Database,
+    DatabaseList,
+    Partition,
+    PartitionList,
+    Table,
+    TableList,
+    TableVersion,
+    TableVersionList,
+)
 
 __all__ = [
     "ERROR_CLASSES",
@@ -58,9 +70,14 @@ __all__ = [
     "APIError",
     "AccessDeniedException",
     "AlreadyExistsException",
+    "Catalog",
     "Client",
+    "Column",
     "ConcurrentModificationException",
     "ConcurrentRunsExceededException",
+    "Database",
+    "DatabaseList",
+    "Databases",
     "EntityNotFoundException",
     "ErrorBody",
     "ErrorDetail",
@@ -81,6 +98,9 @@ __all__ = [
     "JobUpdate",
     "Jobs",
     "OperationTimeoutException",
+    "Partition",
+    "PartitionList",
+    "Partitions",
     "ResourceNumberLimitExceededException",
     "RunLogs",
     "RunMetrics",
@@ -88,6 +108,11 @@ __all__ = [
     "Runs",
     "ScriptUpload",
     "Scripts",
+    "Table",
+    "TableList",
+    "TableVersion",
+    "TableVersionList",
+    "Tables",
     "ThrottlingException",
     "ValidationException",
     "WaitTimeoutError",

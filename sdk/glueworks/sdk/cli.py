@@ -9,6 +9,7 @@ connection or usage error, printed to stderr as `error: <Code>: <message>`.
 Example:
     $ glueworks jobs create --name nightly --script etl.py --worker-type G.1X --number-of-workers 2
     $ glueworks runs start nightly --arg --day=2026-11-01 --wait
+    $ glueworks catalog partitions list sales events --expression "day >= '2026-11-01'"
 
 `glueworks server` and `glueworks demo` need the platform extra, and `glueworks run-local` the runtime extra;
 each is imported only when its command runs.
@@ -25,7 +26,7 @@ import typer
 from pydantic import ValidationError
 from typer.core import TyperGroup
 
-from glueworks.sdk import _cli_jobs, _cli_runs
+from glueworks.sdk import _cli_catalog, _cli_jobs, _cli_runs
 from glueworks.sdk._cli_common import (
     EXIT_ERROR,
     EXIT_RUN_FAILED,
@@ -193,6 +194,7 @@ def create_cli(client_factory: ClientFactory | None = None) -> typer.Typer:
 
     app.add_typer(_cli_jobs.app)
     app.add_typer(_cli_runs.app)
+    app.add_typer(_cli_catalog.app)
     app.command("health")(_health)
     app.command("server")(_server)
     app.command("demo")(_demo)

@@ -1,4 +1,4 @@
-"""The glueworks client: `Client` and its namespaces `jobs`, `scripts` and `runs`."""
+"""The glueworks client: `Client` and its namespaces `jobs`, `scripts`, `runs` and `catalog`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Self
 
 import httpx
 
+from glueworks.sdk._catalog import Catalog
 from glueworks.sdk._constants import DEFAULT_ENDPOINT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from glueworks.sdk._jobs import Jobs
 from glueworks.sdk._runs import Runs
@@ -40,6 +41,7 @@ class Client:
         jobs: Job operations (`Jobs`).
         scripts: Script uploads (`Scripts`).
         runs: Run operations, waiter, logs and metrics (`Runs`).
+        catalog: The Data Catalog: databases, tables and partitions (`Catalog`).
 
     Raises:
         ValueError: If `endpoint` is not an http(s) URL, or `timeout`/`max_retries` is out of range.
@@ -75,6 +77,7 @@ class Client:
         self.jobs = Jobs(self._transport)
         self.scripts = Scripts(self._transport)
         self.runs = Runs(self._transport, clock, sleep)
+        self.catalog = Catalog(self._transport)
 
     @property
     def endpoint(self) -> str:
