@@ -22,7 +22,7 @@ from glueworks.runtime.errors import InvalidOptionError
 from glueworks.runtime.executors.base import merge_block_schemas
 from glueworks.runtime.frame_transforms import FieldTransforms
 from glueworks.runtime.gluetypes import format_schema, parse_type_name
-from glueworks.runtime.paths import parse_path
+from glueworks.runtime.paths import ELEMENTS, parse_path
 from glueworks.runtime.plan import (
     ApplyMapping,
     ChoiceSpec,
@@ -156,7 +156,9 @@ class DynamicFrame(FieldTransforms):
         Pass exactly one of `specs` (``[(path, action), …]``) or `choice` (one action for every
         Choice in the frame). Actions: ``cast:<type>``, ``project:<type>``, ``make_struct``,
         ``make_cols``. With `choice`, the frame schema is computed now (one pass over the input)
-        to find the Choice paths.
+        to find the Choice paths (those reachable through structs). A spec path may step into
+        arrays (``("myList[].price", "make_struct")``): every element is resolved in place,
+        except by ``make_cols``, which is refused there.
 
         Raises:
             InvalidOptionError: Both or neither of specs and choice, a malformed spec, or
@@ -627,7 +629,11 @@ def _parse_spec(spec: object, option: str) -> ChoiceSpec:
     if not isinstance(action_text, str):
         raise InvalidOptionError(option, "the action must be a string such as 'cast:long'")
     action, target = _parse_action(action_text, option)
-    return ChoiceSpec(parse_path(path, option), action, target)
+    parsed = parse_path(path, option, arrays=True)
+    if action == "make_cols" and ELEMENTS in parsed:
+        # One column per type cannot be made inside array elements: each element has one shape.
+        raise InvalidOptionError(option, f"make_cols cannot split a field inside an array ({path!r}); use make_struct")
+    return ChoiceSpec(parsed, action, target)
 
 
 def _parse_action(text: str, option: str) -> tuple[str, pa.DataType | None]:

@@ -111,7 +111,14 @@ def format_path(path: tuple[str, ...]) -> str:
     return text
 
 
-def _match(names: list[str], wanted: str, case_sensitive: bool) -> int | None:
+def _match(parent: pa.Schema | pa.StructType, wanted: str, case_sensitive: bool) -> int | None:
+    """Index of child `wanted` of a schema or struct type (the first one if the name repeats)."""
+    # The name lookup covers the common case without building a list of names per call;
+    # -1 means missing or repeated, settled below like `list.index` would.
+    index: int = parent.get_field_index(wanted)
+    if index >= 0:
+        return index
+    names = parent.names if isinstance(parent, pa.Schema) else [f.name for f in parent]
     if wanted in names:
         return names.index(wanted)
     if not case_sensitive:
@@ -122,6 +129,12 @@ def _match(names: list[str], wanted: str, case_sensitive: bool) -> int | None:
     return None
 
 
+def _child(chunk: pa.Array, index: int) -> pa.Array:
+    """Child `index` of a struct array, null wherever the struct is (like ``flatten()``, but
+    without materialising the other children)."""
+    return pc.struct_field(chunk, [index])
+
+
 def get_path(
     table: pa.Table, path: tuple[str, ...], *, case_sensitive: bool = True
 ) -> tuple[pa.Field, pa.ChunkedArray] | None:
@@ -129,7 +142,7 @@ def get_path(
 
     A nested value is null wherever one of its parents is null.
     """
-    index = _match(table.column_names, path[0], case_sensitive)
+    index = _match(table.schema, path[0], case_sensitive)
     if index is None:
         return None
     field: pa.Field = table.schema.field(index)
@@ -137,11 +150,10 @@ def get_path(
     for name in path[1:]:
         if not pa.types.is_struct(field.type):
             return None
-        child_names = [field.type.field(i).name for i in range(field.type.num_fields)]
-        child = _match(child_names, name, case_sensitive)
+        child = _match(field.type, name, case_sensitive)
         if child is None:
             return None
-        chunks = [chunk.flatten()[child] for chunk in column.chunks]
+        chunks = [_child(chunk, child) for chunk in column.chunks]
         field = field.type.field(child)
         column = pa.chunked_array(chunks, type=field.type)
     return field, column
@@ -159,14 +171,18 @@ def replace_path(table: pa.Table, path: tuple[str, ...], replace: Replacer) -> p
     `replace` gets the field and its values and returns zero or more (field, values) pairs that
     take its place (one for a cast, several for ``make_cols``).
     """
-    if path[0] not in table.column_names:
+    index = _match(table.schema, path[0], True)
+    if index is None:
         return table
-    index = table.column_names.index(path[0])
     field = table.schema.field(index)
     column = table.column(index)
     replaced = _replace_in(field, column, path[1:], replace)
     if replaced is None:
         return table
+    if len(replaced) == 1:
+        # One column for one (the usual cast or rename): swap it in place of rebuilding the table.
+        new_field, new_column = replaced[0]
+        return table.set_column(index, new_field, new_column)
     fields = list(table.schema)
     columns = list(table.columns)
     fields[index : index + 1] = [f for f, _ in replaced]
@@ -183,12 +199,11 @@ def _replace_in(
         return _replace_elements(field, column, rest[1:], replace)
     if not pa.types.is_struct(field.type):
         return None
-    names = [field.type.field(i).name for i in range(field.type.num_fields)]
-    if rest[0] not in names:
+    child_index = _match(field.type, rest[0], True)
+    if child_index is None:
         return None
-    child_index = names.index(rest[0])
     child_field = field.type.field(child_index)
-    child_column = pa.chunked_array([c.flatten()[child_index] for c in column.chunks], type=child_field.type)
+    child_column = pa.chunked_array([_child(c, child_index) for c in column.chunks], type=child_field.type)
     replaced = _replace_in(child_field, child_column, rest[1:], replace)
     if replaced is None:
         return None
@@ -236,7 +251,7 @@ def get_nested(
     `wrap` rebuilds the nesting around (transformed) values. A value is null wherever one of
     its parent structs is null; a null array stays a null array.
     """
-    index = _match(table.column_names, path[0], case_sensitive)
+    index = _match(table.schema, path[0], case_sensitive)
     if index is None:
         return None
     field: pa.Field = table.schema.field(index)
@@ -251,12 +266,11 @@ def get_nested(
             continue
         if not pa.types.is_struct(field.type):
             return None
-        child_names = [field.type.field(i).name for i in range(field.type.num_fields)]
-        child = _match(child_names, name, case_sensitive)
+        child = _match(field.type, name, case_sensitive)
         if child is None:
             return None
-        # flatten() applies the struct's own nulls to its children.
-        field, array = field.type.field(child), array.flatten()[child]
+        # Applies the struct's own nulls to the child.
+        field, array = field.type.field(child), _child(array, child)
     return field, array, tuple(levels)
 
 

@@ -13,7 +13,6 @@ work here (each Ray worker has its own memory filesystem).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -73,22 +72,21 @@ class RayExecutor(Executor):
         metas: list[SplitMeta | None] = [None] * len(splits)
         parts: list[Any] = [None] * len(splits)
         pending: dict[Any, int] = {}
-        try:
-            for index, split in enumerate(splits):
-                while len(pending) >= self.max_parallelism:
-                    done, meta = self._next(ray, pending)
-                    metas[done] = meta
-                    on_done(meta)
-                meta_ref, blocks_ref = split_fn.remote(index, split, ops_ref)
-                pending[meta_ref] = index
-                parts[index] = blocks_ref
-            while pending:
+        # On a failure the tasks still in flight are left to finish: ray.cancel on a task whose
+        # result is being completed can abort the whole process (a Ray task-manager check), which
+        # is far worse than a few wasted task-seconds.
+        for index, split in enumerate(splits):
+            while len(pending) >= self.max_parallelism:
                 done, meta = self._next(ray, pending)
                 metas[done] = meta
                 on_done(meta)
-        except BaseException:
-            self._cancel(ray, list(pending) + [p for p in parts if p is not None])
-            raise
+            meta_ref, blocks_ref = split_fn.remote(index, split, ops_ref)
+            pending[meta_ref] = index
+            parts[index] = blocks_ref
+        while pending:
+            done, meta = self._next(ray, pending)
+            metas[done] = meta
+            on_done(meta)
         return Executed(metas=[m for m in metas if m is not None], parts=parts)
 
     @property
@@ -105,22 +103,18 @@ class RayExecutor(Executor):
         metas: list[Any] = [None] * len(calls)
         outputs: list[list[Any]] = [[] for _ in calls]
         pending: dict[Any, int] = {}
-        try:
-            for index, call in enumerate(calls):
-                while len(pending) >= self.max_parallelism:
-                    done, meta = self._next(ray, pending)
-                    metas[done] = meta
-                refs = call_fn.remote(fn, *call)
-                if not num_outputs:
-                    refs = [refs]  # one return value comes back as a single ref
-                pending[refs[0]] = index
-                outputs[index] = list(refs[1:])
-            while pending:
+        for index, call in enumerate(calls):
+            while len(pending) >= self.max_parallelism:
                 done, meta = self._next(ray, pending)
                 metas[done] = meta
-        except BaseException:
-            self._cancel(ray, list(pending))
-            raise
+            refs = call_fn.remote(fn, *call)
+            if not num_outputs:
+                refs = [refs]  # one return value comes back as a single ref
+            pending[refs[0]] = index
+            outputs[index] = list(refs[1:])
+        while pending:
+            done, meta = self._next(ray, pending)
+            metas[done] = meta
         if not num_outputs:
             # With one return value Ray stores the whole ``(meta,)`` tuple.
             metas = [meta[0] for meta in metas]
@@ -138,18 +132,14 @@ class RayExecutor(Executor):
         sink_ref, schema_ref = ray.put(sink), ray.put(schema)
         results: list[WriteResult | None] = [None] * len(parts)
         pending: dict[Any, int] = {}
-        try:
-            for index, part in enumerate(parts):
-                while len(pending) >= self.max_parallelism:
-                    done, result = self._next(ray, pending)
-                    results[done] = result
-                pending[write_fn.remote(sink_ref, index, part, schema_ref)] = index
-            while pending:
+        for index, part in enumerate(parts):
+            while len(pending) >= self.max_parallelism:
                 done, result = self._next(ray, pending)
                 results[done] = result
-        except BaseException:
-            self._cancel(ray, list(pending))
-            raise
+            pending[write_fn.remote(sink_ref, index, part, schema_ref)] = index
+        while pending:
+            done, result = self._next(ray, pending)
+            results[done] = result
         return [r for r in results if r is not None]
 
     @staticmethod
@@ -158,13 +148,6 @@ class RayExecutor(Executor):
         ref = ready[0]
         index = pending.pop(ref)
         return index, _get(ray, ref)
-
-    @staticmethod
-    def _cancel(ray: Any, refs: list[Any]) -> None:
-        for ref in refs:
-            # Best effort: the task may be finished already.
-            with contextlib.suppress(Exception):
-                ray.cancel(ref)
 
 
 def _get(ray: Any, refs: Any) -> Any:

@@ -9,6 +9,10 @@ merge back to one field:
 * ``make_struct`` turns the column into a struct with one child per type, named by Glue type
   name (a Choice is already stored this way, so this only drops the Choice mark).
 * ``make_cols`` splits the column into ``<name>_<type>`` columns, one per type.
+
+A path may step into arrays (``myList[].price``, ``vals[]``): the action then applies inside
+every element and the arrays keep their lengths and nulls (`glueworks.runtime.paths.replace_path`).
+``make_cols`` cannot split a field inside array elements; the frame refuses that spec.
 """
 
 from __future__ import annotations
