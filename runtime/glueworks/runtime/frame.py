@@ -132,7 +132,7 @@ class DynamicFrame(FieldTransforms):
             InvalidOptionError: A mapping is malformed, names an unknown type, two mappings
                 write the same target, or their ``[]`` steps do not fit together.
         """
-        _check_thresholds(stageThreshold, totalThreshold)
+        validate_thresholds(stageThreshold, totalThreshold)
         parsed = _parse_mappings(mappings)
         node = ApplyMapping(self._plan, parsed, bool(case_sensitive))
         return self._derive(node, transformation_ctx, stageThreshold, totalThreshold)
@@ -164,7 +164,7 @@ class DynamicFrame(FieldTransforms):
             InvalidOptionError: Both or neither of specs and choice, a malformed spec, or
                 ``match_catalog`` (the Data Catalog is not supported yet).
         """
-        _check_thresholds(stageThreshold, totalThreshold)
+        validate_thresholds(stageThreshold, totalThreshold)
         if database is not None or table_name is not None or catalog_id is not None:
             raise InvalidOptionError("database", "resolving against the Data Catalog is not supported yet")
         if specs and choice:
@@ -195,7 +195,7 @@ class DynamicFrame(FieldTransforms):
         `f` rejects the record; any other exception makes it an error record (stage
         ``filter``), as in Glue.
         """
-        _check_thresholds(stageThreshold, totalThreshold)
+        validate_thresholds(stageThreshold, totalThreshold)
         if not callable(f):
             raise InvalidOptionError("f", f"must be callable, got {type(f).__name__}")
         return self._derive(Filter(self._plan, f), transformation_ctx, stageThreshold, totalThreshold)
@@ -320,7 +320,7 @@ class DynamicFrame(FieldTransforms):
         they are. Columnar and per block (see `glueworks.runtime.transforms.unnest`)."""
         from glueworks.runtime.plan import Unnest
 
-        _check_thresholds(stageThreshold, totalThreshold)
+        validate_thresholds(stageThreshold, totalThreshold)
         return self._derive(Unnest(self._plan), transformation_ctx, stageThreshold, totalThreshold)
 
     def relationalize(
@@ -354,7 +354,7 @@ class DynamicFrame(FieldTransforms):
         from glueworks.runtime.errors import ErrorThresholdExceededError
         from glueworks.runtime.transforms.relationalize import check_options, check_root_name, relationalize_frame
 
-        _check_thresholds(stageThreshold, totalThreshold)
+        validate_thresholds(stageThreshold, totalThreshold)
         root = check_root_name(root_table_name)
         check_options(staging_path, options)
         executed = self._execute()
@@ -397,7 +397,7 @@ class DynamicFrame(FieldTransforms):
             SchemaError: When the plan runs, keys of different types (message names both),
                 a Choice key or a struct/array key.
         """
-        _check_thresholds(stageThreshold, totalThreshold)
+        validate_thresholds(stageThreshold, totalThreshold)
         keys1, keys2 = _parse_keys(paths1, "paths1"), _parse_keys(paths2, "paths2")
         if len(keys1) != len(keys2):
             raise InvalidOptionError("paths2", f"must name as many keys as paths1 ({len(keys1)}), got {len(keys2)}")
@@ -419,7 +419,7 @@ class DynamicFrame(FieldTransforms):
         The schema is the merge of both (a Choice where a field's types differ); error records
         of both flow through, so records in = records out + error records.
         """
-        _check_thresholds(stageThreshold, totalThreshold)
+        validate_thresholds(stageThreshold, totalThreshold)
         other = _other_frame(other_frame, "other_frame")
         node = UnionNode(self._plan, other.plan)
         return self._derive(node, transformation_ctx, stageThreshold, totalThreshold, other=other)
@@ -439,7 +439,7 @@ class DynamicFrame(FieldTransforms):
         Raises:
             InvalidOptionError: `numPartitions` is not an integer >= 1.
         """
-        _check_thresholds(stageThreshold, totalThreshold)
+        validate_thresholds(stageThreshold, totalThreshold)
         count = _check_partitions(numPartitions)
         node = RepartitionNode(self._plan, count, shuffle=True)
         return self._derive(node, transformation_ctx, stageThreshold, totalThreshold)
@@ -459,7 +459,7 @@ class DynamicFrame(FieldTransforms):
         Raises:
             InvalidOptionError: `numPartitions` is not an integer >= 1.
         """
-        _check_thresholds(stageThreshold, totalThreshold)
+        validate_thresholds(stageThreshold, totalThreshold)
         count = _check_partitions(numPartitions)
         node = RepartitionNode(self._plan, count, shuffle=bool(shuffle))
         return self._derive(node, transformation_ctx, stageThreshold, totalThreshold)
@@ -489,7 +489,7 @@ class DynamicFrame(FieldTransforms):
             InvalidOptionError: No or malformed keys, or any `options` (none are supported).
             SchemaError: When the plan runs, a key whose types differ between the frames.
         """
-        _check_thresholds(stageThreshold, totalThreshold)
+        validate_thresholds(stageThreshold, totalThreshold)
         keys = _parse_keys(primary_keys, "primary_keys")
         if options:
             raise InvalidOptionError(f"options.{sorted(options)[0]}", "mergeDynamicFrame takes no options")
@@ -519,15 +519,11 @@ class DynamicFrame(FieldTransforms):
         from glueworks.runtime.locations import parse_location
         from glueworks.runtime.transforms.spigot import parse_spigot_options
 
-        _check_thresholds(stageThreshold, totalThreshold)
+        validate_thresholds(stageThreshold, totalThreshold)
         location = parse_location(path, "path", self.glue_ctx.run_context.storage_options)
         topk, prob, seed = parse_spigot_options(options)
         node = SpigotNode(self._plan, location, topk, prob, seed)
         return self._derive(node, transformation_ctx, stageThreshold, totalThreshold)
-
-
-def _check_thresholds(stage: int, total: int) -> None:
-    validate_thresholds(stage, total)
 
 
 def _parse_keys(paths: object, option: str) -> tuple[tuple[str, ...], ...]:

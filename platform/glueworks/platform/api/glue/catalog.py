@@ -12,7 +12,7 @@ from typing import Any
 
 from glueworks.platform.api.glue.protocol import Handler, compact
 from glueworks.platform.context import Platform
-from glueworks.platform.services.catalog import ItemError, check_catalog, search_tables, table_shape
+from glueworks.platform.services.catalog import ItemError, check_catalog, search_tables, table_row_shape
 
 __all__ = ["CATALOG_OPERATIONS"]
 
@@ -147,17 +147,7 @@ def search(platform: Platform, tenant: str, params: dict[str, Any]) -> dict[str,
         max_results=params.get("MaxResults"),
         next_token=params.get("NextToken"),
     )
-    tables = [
-        table_shape(
-            row.database_name,
-            row.name,
-            row.definition,
-            version_id=row.version_id,
-            created=row.create_time,
-            updated=row.update_time,
-        )
-        for row in rows
-    ]
+    tables = [table_row_shape(row) for row in rows]
     return compact({"TableList": tables, "NextToken": token})
 
 

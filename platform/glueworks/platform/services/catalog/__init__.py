@@ -11,7 +11,7 @@ from glueworks.platform.services.catalog.databases import DatabaseService, datab
 from glueworks.platform.services.catalog.expression import compile_expression, parse_expression
 from glueworks.platform.services.catalog.partitions import PartitionService, partition_shape, segment_of
 from glueworks.platform.services.catalog.search import search_tables
-from glueworks.platform.services.catalog.tables import TableService, table_shape
+from glueworks.platform.services.catalog.tables import TableService, table_row_shape, table_shape
 
 __all__ = [
     "DEFAULT_CATALOG_ID",
@@ -27,6 +27,7 @@ __all__ = [
     "partition_shape",
     "search_tables",
     "segment_of",
+    "table_row_shape",
     "table_shape",
 ]
 

@@ -58,7 +58,8 @@ def table_shape(
     }
 
 
-def _shape(row: CatalogTableRow) -> dict[str, Any]:
+def table_row_shape(row: CatalogTableRow) -> dict[str, Any]:
+    """A stored table as Glue's ``Table`` shape."""
     return table_shape(
         row.database_name,
         row.name,
@@ -136,7 +137,7 @@ class TableService:
     def get(self, tenant_id: str, database: str, name: str) -> dict[str, Any]:
         database, name = catalog_name(database, field="DatabaseName"), catalog_name(name, field="Name")
         with self._db.transaction() as session:
-            return _shape(get_table(session, tenant_id, database, name))
+            return table_row_shape(get_table(session, tenant_id, database, name))
 
     def page(
         self, tenant_id: str, database: str, expression: str | None, max_results: int | None, next_token: str | None
@@ -157,7 +158,7 @@ class TableService:
             get_database(session, tenant_id, database)
             rows = [row for row in session.scalars(query) if pattern is None or pattern.fullmatch(row.name)]
         token = encode_token({"after": rows[size - 1].name}) if len(rows) > size else None
-        return [_shape(row) for row in rows[:size]], token
+        return [table_row_shape(row) for row in rows[:size]], token
 
     def update(
         self,
