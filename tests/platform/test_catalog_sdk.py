@@ -136,3 +136,26 @@ def test_cli_catalog_against_the_live_server(server: LiveServer, events: str) ->
     assert (gone.exit_code, "EntityNotFoundException" in gone.output) == (2, True)
     deleted = _cli(server, "catalog", "databases", "delete", made["name"])
     assert deleted.output.strip() == f"deleted database {made['name']}"
+
+
+def test_batch_calls_versions_and_search_through_the_sdk(client: Client, events: str) -> None:
+    partitions = client.catalog.partitions
+    result = partitions.create_many(events, "events", [{"values": ["2024-03-01", "eu"]}, {"values": [DAYS[0], "eu"]}])
+    assert [(e.values, e.code) for e in result.errors] == [([DAYS[0], "eu"], "AlreadyExistsException")]
+    found = partitions.get_many(events, "events", [["2024-03-01", "eu"], ["1999-01-01", "eu"]])
+    assert [p.values for p in found] == [["2024-03-01", "eu"]]
+    moved = partitions.update(events, "events", ["2024-03-01", "eu"], new_values=["2024-03-02", "eu"])
+    assert moved.values == ["2024-03-02", "eu"]
+    gone = partitions.delete_many(events, "events", [["2024-03-02", "eu"], ["2024-03-01", "eu"]])
+    assert [e.values for e in gone.errors] == [["2024-03-01", "eu"]]
+
+    tables = client.catalog.tables
+    keys = [key.model_dump(exclude_none=True) for key in tables.get(events, "events").partition_keys or []]
+    tables.update(events, "events", description="v1", partition_keys=keys)
+    assert tables.get_version(events, "events", "0").table is not None
+    assert [e.version_id for e in tables.delete_versions(events, "events", ["0", "9"]).errors] == ["9"]
+    with pytest.raises(EntityNotFoundException):
+        tables.get_version(events, "events", "0")
+    hits = tables.search(events, filters=[{"key": "DatabaseName", "value": events.lower()}])
+    assert [(t.database_name, t.name) for t in hits.tables] == [(events.lower(), "events")]
+    assert [e.name for e in tables.delete_many(events, ["events", "ghost"]).errors] == ["ghost"]

@@ -23,12 +23,14 @@ from urllib.parse import urlencode
 from glueworks.sdk._transport import Transport, path_segment
 from glueworks.sdk.errors import APIError
 from glueworks.sdk.models_catalog import (
+    BatchResult,
     CatalogDeleted,
     Database,
     DatabaseList,
     Partition,
     PartitionDeleted,
     PartitionList,
+    PartitionsFound,
     Table,
     TableList,
     TableVersion,
@@ -249,6 +251,47 @@ class Tables:
             "table versions",
         )
 
+    def get_version(self, database: str, name: str, version_id: str) -> TableVersion:
+        """Return one version of a table.
+
+        Raises:
+            EntityNotFoundException: There is no such table or version.
+        """
+        path = f"{_tbl(database, name)}/versions/{path_segment(version_id, 'version_id')}"
+        return self._transport.request_model(TableVersion, "GET", path)
+
+    def delete_versions(self, database: str, name: str, version_ids: Sequence[str]) -> BatchResult:
+        """Delete archived versions of a table; the versions that could not be deleted come back in `errors`."""
+        path = f"{_tbl(database, name)}/versions:batch-delete"
+        return self._transport.request_model(BatchResult, "POST", path, json={"version_ids": list(version_ids)})
+
+    def delete_many(self, database: str, names: Sequence[str]) -> BatchResult:
+        """Delete several tables (BatchDeleteTable); the ones that could not be deleted come back in `errors`."""
+        path = f"{_db(database)}/tables:batch-delete"
+        return self._transport.request_model(BatchResult, "POST", path, json={"names": list(names)})
+
+    def search(
+        self,
+        search_text: str | None = None,
+        *,
+        filters: Sequence[dict[str, str]] = (),
+        sort_criteria: Sequence[dict[str, str]] = (),
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> TableList:
+        """Search tables of every database (SearchTables): text over names, descriptions and parameters.
+
+        Args:
+            search_text: Words to look for; None lists every table.
+            filters: Glue `PropertyPredicate`s in snake_case, e.g. `{"key": "classification", "value": "json"}`.
+            sort_criteria: e.g. `[{"field_name": "name", "sort": "ASC"}]`.
+            max_results: Page size.
+            next_token: The `next_token` of the previous page.
+        """
+        body: dict[str, Any] = {"filters": list(filters), "sort_criteria": list(sort_criteria)}
+        body.update(_params(search_text=search_text, max_results=max_results, next_token=next_token))
+        return self._transport.request_model(TableList, "POST", "/catalog/search", json=body)
+
 
 class Partitions:
     """Partitions of catalog tables; reached as `client.catalog.partitions`.
@@ -356,6 +399,49 @@ class Partitions:
         """
         path = f"{_tbl(database, table)}/partition?{_values_query(values)}"
         return self._transport.request_model(PartitionDeleted, "DELETE", path).values
+
+    def update(
+        self,
+        database: str,
+        table: str,
+        values: Sequence[str],
+        *,
+        new_values: Sequence[str] | None = None,
+        **fields: Any,
+    ) -> Partition:
+        """Replace the definition of the partition with these values (UpdatePartition).
+
+        Args:
+            database: The database.
+            table: The table.
+            values: The partition's current values.
+            new_values: Its new values, to rename it; None keeps them.
+            **fields: The other members of the new `PartitionInput`, in snake_case.
+        """
+        path = f"{_tbl(database, table)}/partition?{_values_query(values)}"
+        body = {"values": list(values if new_values is None else new_values), **fields}
+        return self._transport.request_model(Partition, "PUT", path, json=body)
+
+    def create_many(self, database: str, table: str, partitions: Sequence[dict[str, Any]]) -> BatchResult:
+        """Create several partitions (BatchCreatePartition); each failed one comes back in `errors`.
+
+        Args:
+            partitions: `PartitionInput`s in snake_case, each with its `values`.
+        """
+        path = f"{_tbl(database, table)}/partitions:batch-create"
+        return self._transport.request_model(BatchResult, "POST", path, json={"partitions": list(partitions)})
+
+    def get_many(self, database: str, table: str, values_list: Sequence[Sequence[str]]) -> builtins.list[Partition]:
+        """The partitions with these values (BatchGetPartition); missing ones are left out."""
+        path = f"{_tbl(database, table)}/partitions:batch-get"
+        body = {"values_list": [list(values) for values in values_list]}
+        return self._transport.request_model(PartitionsFound, "POST", path, json=body).partitions
+
+    def delete_many(self, database: str, table: str, values_list: Sequence[Sequence[str]]) -> BatchResult:
+        """Delete several partitions (BatchDeletePartition); each failed one comes back in `errors`."""
+        path = f"{_tbl(database, table)}/partitions:batch-delete"
+        body = {"values_list": [list(values) for values in values_list]}
+        return self._transport.request_model(BatchResult, "POST", path, json=body)
 
 
 class Catalog:

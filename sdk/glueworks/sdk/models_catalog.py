@@ -16,6 +16,8 @@ from typing import Any
 from glueworks.sdk.models import UtcDatetime, _Output
 
 __all__ = [
+    "BatchItemError",
+    "BatchResult",
     "CatalogDeleted",
     "Column",
     "Database",
@@ -23,6 +25,7 @@ __all__ = [
     "Partition",
     "PartitionDeleted",
     "PartitionList",
+    "PartitionsFound",
     "Table",
     "TableList",
     "TableVersion",
@@ -129,3 +132,29 @@ class PartitionDeleted(_Output):
     """Body returned when a partition is deleted."""
 
     values: list[str]
+
+
+class BatchItemError(_Output):
+    """One failed item of a batch call: which item (its `name`, `values` or `version_id`) and the Glue error."""
+
+    name: str | None = None
+    values: list[str] | None = None
+    version_id: str | None = None
+    error: dict[str, str]
+
+    @property
+    def code(self) -> str:
+        """The Glue error code, e.g. `EntityNotFoundException`."""
+        return self.error.get("code", "")
+
+
+class BatchResult(_Output):
+    """The answer of a batch call: the items that failed (the others succeeded)."""
+
+    errors: list[BatchItemError]
+
+
+class PartitionsFound(_Output):
+    """The partitions a batch get found (missing ones are left out)."""
+
+    partitions: list[Partition]

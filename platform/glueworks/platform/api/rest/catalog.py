@@ -16,6 +16,7 @@ from glueworks.platform.api.glue.model import glue_model
 from glueworks.platform.api.rest.router import MaxResults, Tenant
 from glueworks.platform.context import Platform
 from glueworks.platform.errors import InvalidInputError
+from glueworks.platform.services.catalog import ItemError, search_tables, table_row_shape
 
 __all__ = ["build_catalog_router", "to_pascal", "to_snake"]
 
@@ -65,6 +66,11 @@ def _checked(operation: str, member: str, shape_name: str, body: Body, **others:
     params = glue_model().validate_input(operation, {**others, member: to_pascal(shape_name, body, "")})
     value: dict[str, Any] = params[member]
     return value
+
+
+def _errors(errors: list[ItemError], key: str) -> list[Body]:
+    """Per-item failures of a batch call: ``{key: <item>, "error": {"code", "message"}}``."""
+    return [{key: error.key, "error": {"code": error.code, "message": error.message}} for error in errors]
 
 
 def build_catalog_router(platform: Platform) -> APIRouter:
@@ -145,6 +151,48 @@ def build_catalog_router(platform: Platform) -> APIRouter:
         rows, token = catalog.tables.versions(tenant_id, database, name, max_results, next_token)
         return {"versions": [to_snake("TableVersion", row) for row in rows], "next_token": token}
 
+    @router.get("/databases/{database}/tables/{name}/versions/{version_id}")
+    def get_version(database: str, name: str, version_id: str, tenant_id: Tenant) -> Body:
+        return dict(to_snake("TableVersion", catalog.tables.get_version(tenant_id, database, name, version_id)))
+
+    @router.delete("/databases/{database}/tables/{name}/versions/{version_id}")
+    def delete_version(database: str, name: str, version_id: str, tenant_id: Tenant) -> Body:
+        errors = catalog.tables.delete_versions(tenant_id, database, name, [version_id])
+        if errors:
+            raise errors[0].exception()
+        return {"version_id": version_id}
+
+    @router.post("/databases/{database}/tables:batch-delete")
+    def batch_delete_tables(database: str, body: Body, tenant_id: Tenant) -> Body:
+        """Delete several tables: ``{"names": [...]}``; per-table failures come back in ``errors``."""
+        names = _checked_list(body, "names")
+        glue_model().validate_input("BatchDeleteTable", {"DatabaseName": database, "TablesToDelete": names})
+        return {"errors": _errors(catalog.tables.batch_delete(tenant_id, database, names), "name")}
+
+    @router.post("/databases/{database}/tables/{name}/versions:batch-delete")
+    def batch_delete_versions(database: str, name: str, body: Body, tenant_id: Tenant) -> Body:
+        """Delete several versions: ``{"version_ids": [...]}``; per-version failures in ``errors``."""
+        ids = _checked_list(body, "version_ids")
+        glue_model().validate_input(
+            "BatchDeleteTableVersion", {"DatabaseName": database, "TableName": name, "VersionIds": ids}
+        )
+        return {"errors": _errors(catalog.tables.delete_versions(tenant_id, database, name, ids), "version_id")}
+
+    @router.post("/search")
+    def search(body: Body, tenant_id: Tenant) -> Body:
+        """SearchTables: ``{"search_text", "filters": [{"key","value","comparator"}], "sort_criteria", ...}``."""
+        params = glue_model().validate_input("SearchTables", to_pascal("SearchTablesRequest", body, ""))
+        rows, token = search_tables(
+            catalog.db,
+            tenant_id,
+            search_text=params.get("SearchText"),
+            filters=params.get("Filters", []),
+            sort=params.get("SortCriteria", []),
+            max_results=params.get("MaxResults"),
+            next_token=params.get("NextToken"),
+        )
+        return {"tables": [to_snake("Table", table_row_shape(row)) for row in rows], "next_token": token}
+
     @router.post("/databases/{database}/tables/{table}/partitions", status_code=201)
     def create_partition(database: str, table: str, body: Body, tenant_id: Tenant) -> Body:
         partition_input = _checked(
@@ -191,4 +239,60 @@ def build_catalog_router(platform: Platform) -> APIRouter:
         catalog.partitions.delete(tenant_id, database, table, values)
         return {"values": values}
 
+    @router.put("/databases/{database}/tables/{table}/partition")
+    def update_partition(
+        database: str, table: str, body: Body, tenant_id: Tenant, values: Annotated[list[str], Query()]
+    ) -> Body:
+        """Replace a partition's definition (its values may change: the body's ``values`` are the new ones)."""
+        partition_input = _checked(
+            "UpdatePartition",
+            "PartitionInput",
+            "PartitionInput",
+            body,
+            DatabaseName=database,
+            TableName=table,
+            PartitionValueList=values,
+        )
+        catalog.partitions.update(tenant_id, database, table, values, partition_input)
+        new_values = list(partition_input.get("Values") or values)
+        return dict(to_snake("Partition", catalog.partitions.get(tenant_id, database, table, new_values)))
+
+    @router.post("/databases/{database}/tables/{table}/partitions:batch-create")
+    def batch_create_partitions(database: str, table: str, body: Body, tenant_id: Tenant) -> Body:
+        """Create several partitions: ``{"partitions": [PartitionInput, ...]}``; failures in ``errors``."""
+        inputs = [to_pascal("PartitionInput", item, "partitions.") for item in _checked_list(body, "partitions")]
+        glue_model().validate_input(
+            "BatchCreatePartition", {"DatabaseName": database, "TableName": table, "PartitionInputList": inputs}
+        )
+        return {"errors": _errors(catalog.partitions.batch_create(tenant_id, database, table, inputs), "values")}
+
+    @router.post("/databases/{database}/tables/{table}/partitions:batch-get")
+    def batch_get_partitions(database: str, table: str, body: Body, tenant_id: Tenant) -> Body:
+        """Several partitions by values: ``{"values_list": [[...], ...]}``; missing ones are left out."""
+        wanted = [list(values) for values in _checked_list(body, "values_list")]
+        glue_model().validate_input(
+            "BatchGetPartition",
+            {"DatabaseName": database, "TableName": table, "PartitionsToGet": [{"Values": v} for v in wanted]},
+        )
+        rows = catalog.partitions.batch_get(tenant_id, database, table, wanted)
+        return {"partitions": [to_snake("Partition", row) for row in rows]}
+
+    @router.post("/databases/{database}/tables/{table}/partitions:batch-delete")
+    def batch_delete_partitions(database: str, table: str, body: Body, tenant_id: Tenant) -> Body:
+        """Delete several partitions: ``{"values_list": [[...], ...]}``; failures in ``errors``."""
+        wanted = [list(values) for values in _checked_list(body, "values_list")]
+        glue_model().validate_input(
+            "BatchDeletePartition",
+            {"DatabaseName": database, "TableName": table, "PartitionsToDelete": [{"Values": v} for v in wanted]},
+        )
+        return {"errors": _errors(catalog.partitions.batch_delete(tenant_id, database, table, wanted), "values")}
+
     return router
+
+
+def _checked_list(body: Body, member: str) -> list[Any]:
+    """``body[member]``, which must be a list (an input error naming the member otherwise)."""
+    value = body.get(member)
+    if not isinstance(value, list):
+        raise InvalidInputError("must be a list", field=member)
+    return value
