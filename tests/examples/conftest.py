@@ -8,12 +8,14 @@ platform (the Ray executor), and checks the same expectations both times.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from glueworks.runtime.local_run import run_local
@@ -61,15 +63,28 @@ def run_with_local_runner(example: str, arguments: Mapping[str, str], errors: Pa
     return ExampleRun(result.succeeded, result.error, result.metrics)
 
 
-def run_as_platform_job(client: Client, example: str, arguments: Mapping[str, str]) -> ExampleRun:
+def run_as_platform_job(client: Client, example: str, arguments: Mapping[str, str], base_url: str = "") -> ExampleRun:
     name = f"{example}-{uuid.uuid4().hex[:8]}".replace("_", "-")
     source = (EXAMPLES / example / "job.py").read_bytes()
     location = client.scripts.upload(f"{name}.py", source).script_location
     client.jobs.create(name=name, command={"script_location": location}, default_arguments=dict(arguments))
     run = client.runs.start(name)
     final = client.runs.wait(run.id, timeout=180, poll_interval=0.2)
+    if base_url:
+        wait_until_published(base_url, run.id)
     metrics = client.runs.metrics(run.id).model_dump()
     return ExampleRun(final.job_run_state == JobRunState.SUCCEEDED, final.error_message, metrics)
+
+
+def wait_until_published(base_url: str, run_id: str, timeout: float = 60) -> None:
+    """A SUCCEEDED run's outputs are published right after the commit that made it SUCCEEDED: wait for that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        outputs = httpx.get(f"{base_url}/v1/runs/{run_id}/outputs", timeout=30).json()["outputs"]
+        if all(o["state"] == "PUBLISHED" for o in outputs):
+            return
+        assert time.monotonic() < deadline, f"outputs of run {run_id} not published: {outputs}"
+        time.sleep(0.05)
 
 
 @pytest.fixture(params=["run-local", pytest.param("platform", marks=pytest.mark.ray)])
@@ -80,4 +95,4 @@ def example_runner(request: pytest.FixtureRequest, tmp_path: Path) -> Runner:
     server: LiveServer = request.getfixturevalue("server")
     client = Client(server.url)
     request.addfinalizer(client.close)
-    return lambda example, arguments: run_as_platform_job(client, example, arguments)
+    return lambda example, arguments: run_as_platform_job(client, example, arguments, server.url)

@@ -37,7 +37,7 @@ def test_create_then_get_returns_the_glue_job_shape(any_server: LiveServer, clie
         NumberOfWorkers=4,
         GlueVersion="5.0",
         Tags={"team": "data"},
-        ExecutionClass="STANDARD",  # accepted, has no effect
+        ExecutionClass="STANDARD",
     )
     assert answer["Name"] == name
     job = client.get_job(JobName=name)["Job"]
@@ -55,6 +55,7 @@ def test_create_then_get_returns_the_glue_job_shape(any_server: LiveServer, clie
         "WorkerType": "G.2X",
         "NumberOfWorkers": 4,
         "GlueVersion": "5.0",
+        "ExecutionClass": "STANDARD",
     }
     # Epoch-second numbers on the wire; botocore turns them back into aware datetimes.
     assert before <= job["CreatedOn"] <= datetime.now(UTC) + timedelta(seconds=5)

@@ -122,7 +122,7 @@ def test_every_implemented_operation_is_a_glue_operation_with_an_input_shape() -
         ("", "missing X-Amz-Target"),
         ("AWSGlue.MakeCoffee", "'AWSGlue.MakeCoffee' is not a Glue operation"),
         ("DynamoDB_20120810.GetItem", "'DynamoDB_20120810.GetItem' is not a Glue operation"),
-        ("AWSGlue.CreateCrawler", "CreateCrawler is a Glue operation that is not implemented in glueworks yet"),
+        ("AWSGlue.CreateDevEndpoint", "CreateDevEndpoint is a Glue operation that is not implemented in glueworks yet"),
     ],
 )
 def test_unknown_and_unimplemented_operations(target: str | None, words: str) -> None:

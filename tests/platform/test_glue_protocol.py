@@ -73,7 +73,7 @@ def test_a_body_that_is_not_a_json_object_is_a_serialization_error(
         (None, "missing X-Amz-Target"),
         ("AWSGlue.MakeCoffee", "AWSGlue.MakeCoffee"),
         ("AmazonSQS.CreateJob", "AmazonSQS.CreateJob"),
-        ("AWSGlue.CreateCrawler", "not implemented in glueworks yet"),
+        ("AWSGlue.CreateDevEndpoint", "not implemented in glueworks yet"),
     ],
 )
 def test_unknown_and_unimplemented_targets(any_server: LiveServer, client: Any, target: str | None, words: str) -> None:
@@ -89,10 +89,10 @@ def test_unknown_and_unimplemented_targets(any_server: LiveServer, client: Any, 
 
 def test_unimplemented_operation_through_boto3(client: Any) -> None:
     with pytest.raises(botocore.exceptions.ClientError) as caught:
-        client.create_crawler(Name=unique("crawler"), Role="r", Targets={"S3Targets": [{"Path": "s3://b/p"}]})
+        client.create_dev_endpoint(EndpointName=unique("endpoint"), RoleArn="arn:aws:iam::000000000000:role/r")
     error = caught.value.response["Error"]
     assert error["Code"] == "UnknownOperationException"
-    assert "CreateCrawler" in error["Message"] and "not implemented in glueworks yet" in error["Message"]
+    assert "CreateDevEndpoint" in error["Message"] and "not implemented in glueworks yet" in error["Message"]
     assert caught.value.response["ResponseMetadata"]["RequestId"]
 
 
@@ -195,6 +195,4 @@ def test_members_whose_promise_glueworks_cannot_keep_are_refused(any_server: Liv
     before = job_names(client)
     with pytest.raises(client.exceptions.InvalidInputException, match=r"SecurityConfiguration: .*not supported"):
         create_job(client, any_server, SecurityConfiguration="kms-at-rest")
-    with pytest.raises(client.exceptions.InvalidInputException, match=r"JobRunQueuingEnabled: .*not supported"):
-        create_job(client, any_server, JobRunQueuingEnabled=True)
     assert job_names(client) == before

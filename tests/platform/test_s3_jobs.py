@@ -71,6 +71,11 @@ def test_s3_script_input_and_output(
     assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
 
     fs = s3fs.S3FileSystem(**s3_endpoint.s3fs_options(), skip_instance_cache=True)
+    # Outputs are published right after the commit that made the run SUCCEEDED (services/outputs.py).
+    outputs = server.platform.outputs  # type: ignore[attr-defined]
+    while not all(o["state"] == "PUBLISHED" for o in outputs.outputs("default", run_id)):
+        assert time.monotonic() < deadline, "outputs not published"
+        time.sleep(0.05)
     files = [path for path in fs.find(f"{s3_bucket}/out/") if path.endswith(".parquet")]
     assert files and all("/k=" in path for path in files)
     assert not fs.find(f"{s3_bucket}/out/_glueworks_staging/")  # staging cleaned after commit

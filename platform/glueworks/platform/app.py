@@ -9,7 +9,11 @@ from fastapi import FastAPI
 
 from glueworks.platform.api.glue.router import build_glue_router
 from glueworks.platform.api.rest.catalog import build_catalog_router
+from glueworks.platform.api.rest.crawlers import build_crawlers_router
 from glueworks.platform.api.rest.errors import install_error_handlers
+from glueworks.platform.api.rest.notifications import build_notifications_router
+from glueworks.platform.api.rest.orchestration import build_orchestration_router
+from glueworks.platform.api.rest.query import build_query_router
 from glueworks.platform.api.rest.router import build_rest_router
 from glueworks.platform.context import Platform, build_platform
 from glueworks.platform.settings import Settings
@@ -50,5 +54,9 @@ def create_app(
     install_error_handlers(app)
     app.include_router(build_rest_router(platform))
     app.include_router(build_catalog_router(platform))
+    app.include_router(build_crawlers_router(platform))  # /v1/crawlers, /v1/classifiers
+    app.include_router(build_query_router(platform))
+    app.include_router(build_notifications_router(platform))
+    app.include_router(build_orchestration_router(platform))  # /v1/triggers, /v1/workflows
     app.include_router(build_glue_router(platform))
     return app

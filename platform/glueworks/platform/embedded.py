@@ -32,6 +32,7 @@ def embedded_platform(settings: Settings, *, start_timeout: float = 120.0) -> It
     platform = build_platform(settings)
     platform.start()
     port = settings.port or free_port(settings.host)
+    platform.api_url = platform.api_url or f"http://{settings.host}:{port}"  # jobs reach the catalog here
     app = create_app(platform=platform, manage_platform=False)
     server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="glueworks-api", daemon=True)

@@ -9,6 +9,7 @@ Services raise these and nothing else; the two front doors turn them into HTTP i
     ├── InvalidInputError                InvalidInputException   (names the offending field)
     ├── ConcurrentRunsExceededError      ConcurrentRunsExceededException
     ├── ConcurrentModificationError      ConcurrentModificationException
+    ├── IdempotentParameterMismatchError IdempotentParameterMismatchException (a reused key, another request)
     ├── AccessDeniedError                AccessDeniedException
     ├── SerializationError               SerializationException  (a body that is not JSON)
     └── UnknownOperationError            UnknownOperationException
@@ -51,6 +52,10 @@ class ConcurrentRunsExceededError(GlueworksError):
 
 class ConcurrentModificationError(GlueworksError):
     code = "ConcurrentModificationException"
+
+
+class IdempotentParameterMismatchError(GlueworksError):
+    code = "IdempotentParameterMismatchException"
 
 
 class AccessDeniedError(GlueworksError):

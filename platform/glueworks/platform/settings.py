@@ -92,11 +92,96 @@ class AuthSettings(BaseModel):
         default_factory=dict,
         description="Tenant name -> API key. Empty is allowed only in embedded mode (one default tenant).",
     )
+    run_token_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Secret that signs the run-scoped tokens job drivers use to reach the catalog. "
+            "Unset = a random secret per platform process (tokens end with it)."
+        ),
+    )
+
+
+class QuerySettings(BaseModel):
+    default_max_rows: int = Field(default=1000, ge=1, description="Rows a SQL query returns when it asks for none.")
+    max_rows_cap: int = Field(default=100_000, ge=1, description="Most rows a SQL query may ask for.")
+    default_timeout: float = Field(default=30.0, gt=0, description="Seconds a SQL query may run when it asks for none.")
+    max_timeout: float = Field(default=300.0, gt=0, description="Most seconds a SQL query may ask for.")
+    threads: int = Field(default=2, ge=1, description="DuckDB threads per query.")
+    memory_limit: str = Field(default="1GB", description="DuckDB memory limit per query (e.g. `512MB`).")
 
 
 class SchedulerSettings(BaseModel):
     reconcile_interval: float = Field(
         default=1.0, gt=0, description="Seconds between reconciler passes over non-terminal runs."
+    )
+    # Run lifecycle (retries, queuing, timeouts): see services/runs.py.
+    retry_base_delay: float = Field(
+        default=10.0, ge=0, description="Seconds before the first retry of a failed run; doubles per attempt."
+    )
+    retry_max_delay: float = Field(default=300.0, ge=0, description="Cap in seconds on the delay before a retry.")
+    cpu_overcommit: float = Field(
+        default=4.0,
+        gt=0,
+        description=(
+            "STANDARD runs start while the CPUs their capacity asks (at most the cluster's) sum to at most this many "
+            "times the cluster's CPUs; beyond it runs wait (WAITING). FLEX runs start only on truly free CPUs."
+        ),
+    )
+    timeout_minute_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds per minute of a run's Timeout. A test aid only: tests shrink it to see TIMEOUT fast.",
+    )
+    # Triggers and workflows: see glueworks/platform/scheduling/scheduler.py.
+    enabled: bool = Field(
+        default=True,
+        description="Run the trigger scheduler's thread in the server process (see `role`).",
+    )
+    role: Literal["all", "dispatch"] = Field(
+        default="all",
+        description=(
+            "`all`: the server fires triggers and starts their actions. `dispatch`: it only starts actions, and "
+            "separate `glueworks scheduler` processes fire triggers."
+        ),
+    )
+    interval: float = Field(default=1.0, gt=0, description="Seconds between scheduler passes.")
+    lease_seconds: float = Field(
+        default=15.0, gt=0, description="SQLite: how long the leading scheduler's lease lasts without renewal."
+    )
+    catch_up_window: float = Field(
+        default=3600.0,
+        ge=0,
+        description="Seconds: after downtime, missed cron ticks this recent are all fired; older ones are skipped.",
+    )
+    min_interval_minutes: int = Field(
+        default=5, ge=0, description="Refuse cron schedules firing more often than this (Glue's minimum: 5; 0 = off)."
+    )
+
+
+class CrawlerSettings(BaseModel):
+    max_concurrent_crawls: int = Field(
+        default=2, ge=1, description="Crawls that run at the same time; more wait their turn (still RUNNING)."
+    )
+    executor: Literal["local", "ray"] = Field(
+        default="local", description="`local`: crawls read files on platform threads. `ray`: in Ray tasks."
+    )
+    max_parallelism: int = Field(default=2, ge=1, description="Threads (or Ray tasks in flight) of one crawl.")
+
+
+class NotificationSettings(BaseModel):
+    """Webhooks that receive run state-change events (Glue's EventBridge shape); see services/events.py."""
+
+    webhooks: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Webhook URLs per tenant id (more can be added through REST /v1/webhooks).",
+    )
+    timeout: float = Field(default=5.0, gt=0, description="Seconds one webhook POST may take.")
+    max_attempts: int = Field(default=5, ge=1, description="Attempts per delivery before it is recorded FAILED.")
+    backoff_base: float = Field(default=1.0, ge=0, description="Seconds before the 2nd attempt; doubles per attempt.")
+    backoff_cap: float = Field(default=60.0, ge=0, description="Cap in seconds on the delay between attempts.")
+    poll_interval: float = Field(default=0.5, gt=0, description="Seconds between delivery passes.")
+    output_sweep_interval: float = Field(
+        default=5.0, gt=0, description="Seconds between passes that publish committed outputs and clean staging."
     )
 
 
@@ -119,6 +204,16 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    crawlers: CrawlerSettings = Field(default_factory=CrawlerSettings)
+    query: QuerySettings = Field(default_factory=QuerySettings, description="SQL over catalog tables (/v1/query).")
+    api_url: str | None = Field(
+        default=None,
+        description=(
+            "URL job drivers use to reach this API (the catalog from job scripts). "
+            "Unset = http://<host>:<port> (the embedded server's own loopback URL)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

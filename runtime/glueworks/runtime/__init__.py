@@ -5,6 +5,7 @@ and writers on fsspec, local and Ray executors, run metrics, and the script runn
 driver uses. Nothing connects or builds anything at import time.
 """
 
+from glueworks.runtime.catalog_client import CatalogClient, HttpCatalogClient, use_catalog
 from glueworks.runtime.collection import DynamicFrameCollection
 from glueworks.runtime.compat import install_awsglue_modules, uninstall_awsglue_modules
 from glueworks.runtime.context import GlueContext, GlueLogger
@@ -30,6 +31,7 @@ from glueworks.runtime.script_runner import check_script_syntax, run_script
 from glueworks.runtime.utils import getResolvedOptions
 
 __all__ = [
+    "CatalogClient",
     "DynamicFrame",
     "DynamicFrameCollection",
     "DynamicRecord",
@@ -39,6 +41,7 @@ __all__ = [
     "GlueContext",
     "GlueLogger",
     "GlueworksError",
+    "HttpCatalogClient",
     "InvalidOptionError",
     "Job",
     "JobRunContext",
@@ -59,4 +62,5 @@ __all__ = [
     "run_local",
     "run_script",
     "uninstall_awsglue_modules",
+    "use_catalog",
 ]

@@ -11,9 +11,13 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from glueworks.runtime.bookmarks import apply_key_bookmark, split_key_options, with_bookmark
+from glueworks.runtime.catalog_client import CatalogClient
+from glueworks.runtime.catalog_io import CatalogDataSink, read_catalog_table, write_catalog_table
 from glueworks.runtime.errors import InvalidOptionError
 from glueworks.runtime.executors import Executed, Executor, make_executor
 from glueworks.runtime.executors.stages import run_plan
+from glueworks.runtime.executors.writing import write_frame
 from glueworks.runtime.frame import DynamicFrame
 from glueworks.runtime.io_options import parse_read_options, parse_write_options
 from glueworks.runtime.plan import PlanNode, Read
@@ -58,6 +62,8 @@ class GlueContext:
         spark_context: Accepted for Glue compatibility (``GlueContext(sc)``) and ignored.
         executor: An `Executor`, or ``"local"``/``"ray"``; by default the run context's.
         run_context: The run to report to; by default the active one, else a standalone one.
+        catalog_client: The Data Catalog for ``from_catalog``; by default the one the job driver
+            (or ``run-local --catalog-url``) made active.
         **kwargs: Glue's ``minPartitions``/``targetPartitions``, accepted and ignored.
 
     Attributes:
@@ -72,6 +78,7 @@ class GlueContext:
         *,
         executor: Executor | str | None = None,
         run_context: JobRunContext | None = None,
+        catalog_client: CatalogClient | None = None,
         **kwargs: Any,
     ) -> None:
         unknown = sorted(set(kwargs) - _GLUE_KWARGS)
@@ -86,6 +93,7 @@ class GlueContext:
         else:
             self.executor = make_executor(executor or ctx.executor, ctx.max_parallelism)
         self.spark_context = spark_context
+        self.catalog_client = catalog_client
         self.spark_session = SparkSession()
         self.create_dynamic_frame = DynamicFrameReader(self)
         self.write_dynamic_frame = DynamicFrameWriter(self)
@@ -125,8 +133,10 @@ class GlueContext:
     def getSink(
         self, connection_type: str, format: str | None = None, transformation_ctx: str = "", **options: Any
     ) -> DataSink:
-        """A `DataSink` to files (``setFormat`` then ``writeFrame``), as in Glue."""
-        return DataSink(self, connection_type, options, format, None, transformation_ctx)
+        """A `DataSink` to files (``setFormat`` then ``writeFrame``), as in Glue; with
+        ``enableUpdateCatalog=True`` and ``setCatalogInfo(...)`` the output is registered in the
+        Data Catalog when committed (see `glueworks.runtime.catalog_io`)."""
+        return CatalogDataSink(self, connection_type, options, format, None, transformation_ctx)
 
     def execute_plan(self, plan: PlanNode) -> Executed:
         """Run a plan on this context's executor, reporting each part to the run context."""
@@ -178,6 +188,8 @@ class DynamicFrameReader:
             InvalidOptionError: An option is missing or invalid; the message names it.
         """
         ctx = self._glue_context.run_context
+        # Job bookmarks (H): key columns are a bookmark option, not a read option.
+        connection_options, bookmark_keys, keys_order = split_key_options(connection_options)
         source = parse_read_options(
             connection_type,
             connection_options,
@@ -187,11 +199,58 @@ class DynamicFrameReader:
             kwargs,
             ctx.storage_options,
         )
+        if bookmark_keys:  # rows past the saved key are new (the whole input is listed and read)
+            frame = DynamicFrame(Read(source), self._glue_context, transformation_ctx)
+            return apply_key_bookmark(frame, transformation_ctx, bookmark_keys, keys_order)
+        # Job bookmarks (H): the source lists only files new since the bookmark of `transformation_ctx`.
+        source = with_bookmark(source, transformation_ctx, connection_options)
         return DynamicFrame(Read(source), self._glue_context, transformation_ctx)
 
-    def from_catalog(self, *args: Any, **kwargs: Any) -> DynamicFrame:
-        """Not supported yet: the Data Catalog is not reachable from this runtime."""
-        raise InvalidOptionError("from_catalog", "reading from the Data Catalog is not supported yet; use from_options")
+    def from_catalog(
+        self,
+        database: str | None = None,
+        table_name: str | None = None,
+        redshift_tmp_dir: str = "",
+        transformation_ctx: str = "",
+        push_down_predicate: str = "",
+        additional_options: Mapping[str, Any] | None = None,
+        catalog_id: str | None = None,
+        name_space: str | None = None,
+        **kwargs: Any,
+    ) -> DynamicFrame:
+        """A frame over a Data Catalog table (its location, format and SerDe options).
+
+        Partitions are chosen now, before any file is listed: ``catalogPartitionPredicate``
+        (GetPartitions Expression grammar) is evaluated by the catalog, then
+        `push_down_predicate` (Spark SQL over partition columns) here. Rows get the partition
+        columns with their catalog types. See `glueworks.runtime.catalog_io`.
+
+        Args:
+            database: The database (``name_space`` is Glue's legacy alias).
+            table_name: The table.
+            redshift_tmp_dir: Accepted for Glue compatibility; must be empty.
+            transformation_ctx: Names the frame.
+            push_down_predicate: Filter over partition columns, e.g. ``"year = '2026' AND month IN ('10','11')"``.
+            additional_options: ``catalogPartitionPredicate``, ``recurse``.
+            catalog_id: Accepted for Glue compatibility (one catalog per tenant).
+
+        Raises:
+            CatalogNotConfiguredError: No Data Catalog is reachable (the message says how to set one).
+            InvalidOptionError: No such table, a bad predicate or option; the message names it.
+        """
+        if kwargs:
+            raise InvalidOptionError(sorted(kwargs)[0], "unknown argument")
+        if redshift_tmp_dir:
+            raise InvalidOptionError("redshift_tmp_dir", "Redshift is not supported")
+        return read_catalog_table(
+            self._glue_context,
+            str(database if database is not None else name_space or ""),
+            str(table_name or ""),
+            push_down_predicate,
+            additional_options,
+            transformation_ctx,
+            self._glue_context.catalog_client,
+        )
 
 
 class DynamicFrameWriter:
@@ -238,15 +297,54 @@ class DynamicFrameWriter:
         options = parse_write_options(
             connection_type, connection_options, format, format_options, kwargs, ctx.storage_options
         )
-        executed = frame._execute()
-        schema = frame._schema_of(executed)
-        options.check_partition_keys(schema)
         sink = options.make_sink(glue_context.next_write_token())
         sink.start()
         try:
-            results = glue_context.executor.write(executed.parts, schema, sink)
+            ctx.output_started(sink)  # noted before any file is staged: a lost driver's staging is found again
+            # Reads, transforms and writes in the same tasks (executors/writing.py); thresholds
+            # and partition keys are checked before anything is committed.
+            results = write_frame(glue_context, frame, sink, options.check_partition_keys)
             ctx.output_written(sink, results)
         except BaseException:
             sink.abort()
             raise
         return frame
+
+    def from_catalog(
+        self,
+        frame: DynamicFrame,
+        database: str | None = None,
+        table_name: str | None = None,
+        redshift_tmp_dir: str = "",
+        transformation_ctx: str = "",
+        additional_options: Mapping[str, Any] | None = None,
+        catalog_id: str | None = None,
+        name_space: str | None = None,
+        **kwargs: Any,
+    ) -> DynamicFrame:
+        """Write a frame to a Data Catalog table's location, in the table's format.
+
+        With ``additional_options={"enableUpdateCatalog": True, "partitionKeys": [...],
+        "updateBehavior": "UPDATE_IN_DATABASE"}`` new partitions and schema changes are
+        registered when the output is committed; the table is created if missing (give a
+        ``path`` then). See `glueworks.runtime.catalog_io`.
+
+        Returns:
+            `frame`, unchanged.
+
+        Raises:
+            CatalogNotConfiguredError: No Data Catalog is reachable.
+            InvalidOptionError: No such table, or a bad option; the message names it.
+        """
+        if kwargs:
+            raise InvalidOptionError(sorted(kwargs)[0], "unknown argument")
+        if redshift_tmp_dir:
+            raise InvalidOptionError("redshift_tmp_dir", "Redshift is not supported")
+        return write_catalog_table(
+            self._glue_context,
+            frame,
+            str(database if database is not None else name_space or ""),
+            str(table_name or ""),
+            additional_options,
+            client=self._glue_context.catalog_client,
+        )

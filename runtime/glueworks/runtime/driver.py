@@ -10,6 +10,7 @@ so ``progress`` answers while ``wait`` blocks.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -35,17 +36,31 @@ class DriverSpec:
     executor: str = "ray"
     # Filesystem options per protocol (an S3 endpoint, credentials); kept out of repr so it is never logged.
     storage_options: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    # Job bookmark the run starts from (glueworks.runtime.bookmarks.BookmarkSpec.to_dict()); None: disabled.
+    bookmark: dict[str, Any] | None = None
+    # Two-phase commit: outputs are prepared (manifests) and published by the platform after it records SUCCEEDED.
+    platform_commit: bool = True
+    # The platform API the script reaches the Data Catalog through, and the run-scoped credential (never logged).
+    catalog_url: str | None = None
+    catalog_token: str | None = field(default=None, repr=False)
 
 
 @dataclass
 class DriverOutcome:
-    """How the script ended: ``SUCCEEDED`` or ``FAILED`` with a message naming the exception and line."""
+    """How the script ended: ``SUCCEEDED`` or ``FAILED`` with a message naming the exception and line.
+
+    ``outputs`` holds the manifest of every staged output (`glueworks.runtime.commit_log.OutputManifest`
+    dicts) of a successful run, for the platform to publish; ``bookmark`` the bookmark state to save, or None
+    (bookmarks not enabled, or the script did not call ``job.commit()``).
+    """
 
     state: str
     error_message: str | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
     started_at: float = 0.0
     ended_at: float = 0.0
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    bookmark: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -76,6 +91,7 @@ class JobDriver:
         with self._lock:
             if self._run_context is not None:
                 raise RuntimeError("a job driver runs exactly one job run")
+            from glueworks.runtime.bookmarks import BookmarkSpec, RunBookmarks
             from glueworks.runtime.run_context import JobRunContext
 
             self._run_context = JobRunContext(
@@ -86,6 +102,10 @@ class JobDriver:
                 max_parallelism=spec.max_parallelism,
                 error_records_location=spec.error_records_location,
                 storage_options=spec.storage_options,
+                publish_by_platform=spec.platform_commit,
+                # Beside the run's log, in the platform's run folder: read back to clean staging if this driver dies.
+                staging_journal=_journal_path(spec.log_path),
+                bookmarks=RunBookmarks(BookmarkSpec.from_dict(spec.bookmark)),
             )
         started = time.time()
         thread = threading.Thread(target=self._run, args=(spec, started), name=f"job-{spec.run_id}", daemon=True)
@@ -111,7 +131,7 @@ class JobDriver:
         outcome = DriverOutcome(state="FAILED", started_at=started)
         _redirect_output(spec.log_path)
         try:
-            with activate(self._run_context):
+            with activate(self._run_context), _catalog_scope(spec):
                 try:
                     run_script(spec.script_path, spec.argv)
                     outcome.state = "SUCCEEDED"
@@ -132,6 +152,9 @@ class JobDriver:
                     try:
                         # Staged output becomes visible only if the script succeeded; else it is removed.
                         outcome.metrics = dict(self._run_context.finish(succeeded=outcome.state == "SUCCEEDED"))
+                        if outcome.state == "SUCCEEDED":
+                            outcome.outputs = [m.to_dict() for m in self._run_context.manifests]
+                            outcome.bookmark = self._run_context.bookmark_update()
                     except Exception as exc:  # writing error records failed: the run cannot be trusted
                         outcome.state = "FAILED"
                         outcome.error_message = (
@@ -144,6 +167,19 @@ class JobDriver:
             sys.stderr.flush()
             self._outcome = outcome
             self._done.set()
+
+
+def _catalog_scope(spec: DriverSpec) -> contextlib.AbstractContextManager[object]:
+    """Make the platform's catalog the script's (``from_catalog``), when the spec names one."""
+    if not spec.catalog_url:
+        return contextlib.nullcontext()
+    from glueworks.runtime.catalog_client import HttpCatalogClient, use_catalog
+
+    return use_catalog(HttpCatalogClient(spec.catalog_url, spec.catalog_token))
+
+
+def _journal_path(log_path: str) -> str | None:
+    return os.path.join(os.path.dirname(log_path), "staging.jsonl") if log_path else None
 
 
 def _redirect_output(log_path: str) -> None:

@@ -160,13 +160,23 @@ class DynamicFrame(FieldTransforms):
         arrays (``("myList[].price", "make_struct")``): every element is resolved in place,
         except by ``make_cols``, which is refused there.
 
+        ``choice="match_catalog"`` with `database` and `table_name` casts each Choice to the type
+        of the catalog table's column of the same path (a catalog lookup now).
+
         Raises:
             InvalidOptionError: Both or neither of specs and choice, a malformed spec, or
-                ``match_catalog`` (the Data Catalog is not supported yet).
+                ``match_catalog`` without a table (or with a Choice the table has no column for).
         """
         validate_thresholds(stageThreshold, totalThreshold)
-        if database is not None or table_name is not None or catalog_id is not None:
-            raise InvalidOptionError("database", "resolving against the Data Catalog is not supported yet")
+        if isinstance(choice, str) and choice.strip().lower() == "match_catalog" and not specs:
+            from glueworks.runtime.catalog_io import match_catalog_types
+
+            paths = [parse_path(p, "choice") for p in choice_paths(self.schema())]
+            types = match_catalog_types(self.glue_ctx.catalog_client, database or "", table_name or "", paths)
+            matched = tuple(ChoiceSpec(path, "cast", dtype) for path, dtype in zip(paths, types, strict=True))
+            return self._derive(ResolveChoice(self._plan, matched), transformation_ctx, stageThreshold, totalThreshold)
+        if database is not None or table_name is not None:
+            raise InvalidOptionError("database", "database and table_name are only used with choice='match_catalog'")
         if specs and choice:
             raise InvalidOptionError("specs", "pass either specs or choice, not both")
         if not specs and not choice:
@@ -642,7 +652,9 @@ def _parse_action(text: str, option: str) -> tuple[str, pa.DataType | None]:
             option, f"unknown action {text!r}; use cast:<type>, project:<type>, make_struct, make_cols"
         )
     if action == "match_catalog":
-        raise InvalidOptionError(option, "match_catalog needs the Data Catalog, which is not supported yet")
+        raise InvalidOptionError(
+            option, "match_catalog needs the Data Catalog table: pass choice='match_catalog', database=, table_name="
+        )
     if action in ("cast", "project"):
         if not type_name:
             raise InvalidOptionError(option, f"{action} needs a type, e.g. '{action}:long'")

@@ -12,8 +12,8 @@ class Job:
     """Marks the start and the successful end of a script's work.
 
     ``commit()`` records that the script reached its end; inside a job, output becomes visible
-    when the run finishes successfully (job bookmarks, which Glue commits here, are not
-    supported yet).
+    when the run finishes successfully, and the job bookmark advances only if ``commit()`` was
+    called (Glue's rule; see `glueworks.runtime.bookmarks`).
 
     Args:
         glue_context: The script's `GlueContext`.

@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import uuid
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from glueworks.runtime.bookmarks import local_bookmarks, save_local_bookmarks
 from glueworks.runtime.compat import uninstall_awsglue_modules
 from glueworks.runtime.errors import ScriptFailedError
 from glueworks.runtime.run_context import JobRunContext, activate
@@ -103,6 +105,9 @@ def run_local(
     error_records_location: str | None = None,
     max_parallelism: int = 2,
     run_id: str | None = None,
+    catalog_url: str | None = None,
+    catalog_key: str | None = None,
+    bookmark_file: str | os.PathLike[str] | None = None,
 ) -> LocalRunResult:
     """Run a Glue script in this process on the local executor, as one job run.
 
@@ -117,12 +122,19 @@ def run_local(
             ``.glueworks/local-runs/<run id>/errors.jsonl`` under the working directory.
         max_parallelism: Threads the local executor uses.
         run_id: The run id when `args` has no ``--JOB_RUN_ID``; None makes ``local-<hex>``.
+        catalog_url: A glueworks platform whose Data Catalog ``from_catalog`` and catalog writes
+            use; None: the script has no catalog (``from_catalog`` fails, naming this option).
+        catalog_key: The API key for `catalog_url` (not needed on loopback).
+        bookmark_file: JSON file keeping job bookmarks between local runs; needed when the script's
+            arguments say ``--job-bookmark-option job-bookmark-enable`` (or ``-pause``). Saved when the run
+            succeeds and the script called ``job.commit()``, as on the platform.
 
     Returns:
         The outcome; a failing script does not raise, it gives ``succeeded=False``.
 
     Raises:
         FileNotFoundError: The script does not exist (an `OSError` if it cannot be read).
+        ValueError: A bad ``--job-bookmark-*`` argument, or bookmarks asked for without `bookmark_file`.
     """
     path = os.fspath(script_path)
     if not os.path.isfile(path):
@@ -138,10 +150,16 @@ def run_local(
         executor="local",
         max_parallelism=max_parallelism,
         error_records_location=error_records_location,
+        bookmarks=local_bookmarks(bookmark_file, job_name, argv),
     )
     error: str | None = None
+    catalog: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
+    if catalog_url:
+        from glueworks.runtime.catalog_client import HttpCatalogClient, use_catalog
+
+        catalog = use_catalog(HttpCatalogClient(catalog_url, catalog_key))
     try:
-        with activate(ctx):
+        with activate(ctx), catalog:
             try:
                 run_script(path, argv)
             except ScriptFailedError as exc:
@@ -149,6 +167,10 @@ def run_local(
             finally:
                 try:
                     metrics = ctx.finish(succeeded=error is None)
+                    if error is None:  # bookmarks: saved after the output, only for a run that succeeded
+                        save_local_bookmarks(bookmark_file, job_name, ctx.bookmark_update())
+                except RuntimeError as exc:
+                    error = f"could not save the job bookmark: {exc}"
                 except OSError as exc:
                     # Committing output or saving error records failed: the run cannot be trusted.
                     error = error or f"could not commit output or save error records: {type(exc).__name__}: {exc}"
@@ -186,6 +208,8 @@ def main(
     error_records_location: str | None = None,
     max_parallelism: int = 2,
     out: TextIO | None = None,
+    catalog_url: str | None = None,
+    catalog_key: str | None = None,
 ) -> int:
     """Run a script locally, print the summary, and return the process exit status.
 
@@ -196,7 +220,12 @@ def main(
     stream = out if out is not None else sys.stdout
     try:
         result = run_local(
-            script_path, args, error_records_location=error_records_location, max_parallelism=max_parallelism
+            script_path,
+            args,
+            error_records_location=error_records_location,
+            max_parallelism=max_parallelism,
+            catalog_url=catalog_url,
+            catalog_key=catalog_key,
         )
     except OSError as exc:
         sys.stderr.write(f"error: {exc}\n")

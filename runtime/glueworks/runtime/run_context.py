@@ -16,6 +16,13 @@ A `GlueContext` built by the script picks up the active context (executor, metri
 job, output is staged and only made visible by ``finish(succeeded=True)``, so a failed script
 leaves no output. Outside a job a `GlueContext` makes its own context that commits each write
 at once.
+
+Two-phase commit (platform runs, ``publish_by_platform=True``): ``finish(succeeded=True)`` does
+not publish; it writes each output's manifest into staging and keeps the manifests (`manifests`),
+which the driver returns to the platform. The platform records the run SUCCEEDED, the outputs and
+the new bookmark in one transaction, then publishes (see `glueworks.runtime.commit_log`).
+`staging_journal` names a local file where the folder of every staged write is noted before any
+file is written, so the platform can remove staging of a run whose driver died.
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from glueworks.runtime.bookmarks import RunBookmarks
+from glueworks.runtime.commit_log import OutputManifest
 from glueworks.runtime.error_records import ErrorRecord
 from glueworks.runtime.locations import parse_location
 from glueworks.runtime.metrics import RunMetrics
@@ -63,6 +72,7 @@ class _RunState:
     pending: list[_PendingOutput] = field(default_factory=list)
     final: dict[str, Any] | None = None
     job_committed: bool = False
+    manifests: list[OutputManifest] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -82,6 +92,10 @@ class JobRunContext:
         storage_options: Filesystem options per protocol (``{"s3": {"endpoint_url": …}}``).
         defer_commit: Stage output until `finish` (True inside a job); False commits each write
             at once.
+        publish_by_platform: With `defer_commit`, `finish` only prepares each output (manifest)
+            and leaves publication to the platform.
+        staging_journal: Local file that gets the staging URL of each write before it starts.
+        bookmarks: The run's job bookmarks (disabled by default).
     """
 
     run_id: str
@@ -93,6 +107,9 @@ class JobRunContext:
     metrics: RunMetrics = field(default_factory=RunMetrics)
     storage_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     defer_commit: bool = True
+    publish_by_platform: bool = False
+    staging_journal: str | None = None
+    bookmarks: RunBookmarks = field(default_factory=RunBookmarks)
     _state: _RunState = field(default_factory=_RunState, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -142,6 +159,21 @@ class JobRunContext:
         else:
             self.metrics.add(error_records=new_errors)
 
+    def output_started(self, sink: Sink) -> None:
+        """Note a write's staging folder in the journal before any file of it is written."""
+        url = sink.staging_url()
+        if self.staging_journal is None or url is None:
+            return
+        with self._state.lock, open(self.staging_journal, "a", encoding="utf-8") as journal:
+            journal.write(json.dumps({"staging": url}) + "\n")
+            journal.flush()
+
+    @property
+    def manifests(self) -> list[OutputManifest]:
+        """Outputs prepared by `finish` for the platform to publish (two-phase runs)."""
+        with self._state.lock:
+            return list(self._state.manifests)
+
     def output_written(self, sink: Sink, results: Iterable[WriteResult]) -> CommitResult | None:
         """Commit a finished write now, or keep it for `finish` when commits are deferred."""
         pending = _PendingOutput(sink, tuple(results))
@@ -162,6 +194,14 @@ class JobRunContext:
         with self._state.lock:
             return self._state.job_committed
 
+    def bookmark_update(self) -> dict[str, Any] | None:
+        """What the platform saves: ``{"version": <the version the run started from>, "state": {...}}``.
+
+        None unless bookmarks are enabled and the script called ``Job.commit()`` (Glue's rule).
+        """
+        state = self.bookmarks.new_state() if self.job_committed else None
+        return None if state is None else {"version": self.bookmarks.spec.version, "state": state}
+
     @property
     def error_records(self) -> list[ErrorRecord]:
         """Distinct error records collected so far, in the order they were found."""
@@ -169,6 +209,16 @@ class JobRunContext:
             return list(self._state.errors)
 
     def _commit(self, pending: _PendingOutput) -> CommitResult:
+        if self.publish_by_platform:
+            manifest = pending.sink.prepare_commit(pending.results)
+            if manifest is not None:
+                with self._state.lock:
+                    self._state.manifests.append(manifest)
+                self.metrics.add(
+                    records_written=manifest.records, bytes_written=manifest.size, files_written=len(manifest.files)
+                )
+                self.metrics.add_output_location(manifest.location)
+                return CommitResult(manifest.location, (), manifest.records, manifest.size)
         result = pending.sink.commit(pending.results)
         self.metrics.add(records_written=result.records, bytes_written=result.size, files_written=len(result.files))
         self.metrics.add_output_location(result.location)
@@ -213,6 +263,7 @@ class JobRunContext:
                         self._commit(pending)
                     except BaseException:
                         pending.sink.abort()
+                        self._discard_manifests()
                         raise
         finally:
             self.abort_outputs()
@@ -221,6 +272,16 @@ class JobRunContext:
         with self._state.lock:
             self._state.final = snapshot
         return dict(snapshot)
+
+    def _discard_manifests(self) -> None:
+        """Remove staging of outputs already prepared (a later output failed: none may publish)."""
+        from glueworks.runtime.commit_log import remove_staging
+
+        with self._state.lock:
+            manifests, self._state.manifests = self._state.manifests, []
+        for manifest in manifests:
+            location = parse_location(manifest.location, "output", self.storage_options)
+            remove_staging(location.filesystem(), location.path, manifest.token)
 
     def _write_error_records(self) -> str | None:
         errors = self.error_records

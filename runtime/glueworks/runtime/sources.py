@@ -12,11 +12,13 @@ never an empty frame.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import posixpath
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -80,11 +82,30 @@ class FileSplit(Split):
         """
         fs = self.location.filesystem()
         codec = self.file_format.codec_for(self.location.path)
-        with fs.open(self.location.path, "rb") as handle:
+        with naming_input(self.location), fs.open(self.location.path, "rb") as handle:
             if codec == "none":
                 return self.file_format.read(handle, self.location.url)
             data = decompress(handle.read(), codec, self.location.url)
         return self.file_format.read(io.BytesIO(data), self.location.url)
+
+
+@contextlib.contextmanager
+def naming_input(location: Location) -> Iterator[None]:
+    """Make an I/O error raised while reading `location` name it (s3fs says only "The
+    specified key does not exist."); the exception type (`FileNotFoundError`,
+    `PermissionError`, any `OSError`) is kept, so callers catch what they always caught."""
+    try:
+        yield
+    except OSError as exc:
+        text = str(exc)
+        if location.url in text or location.path in text:
+            raise
+        message = f"cannot read {location.url}: {exc.strerror or text or type(exc).__name__}"
+        try:
+            named = type(exc)(exc.errno, message, location.url) if exc.errno is not None else type(exc)(message)
+        except Exception:  # an OSError subclass with another constructor
+            named = OSError(message)
+        raise named from exc
 
 
 @dataclass(frozen=True)
@@ -158,9 +179,18 @@ class FileSource:
     exclusions: tuple[str, ...] = ()
     group_files: bool = False
     group_size: int | None = None
+    # Listing hooks (glueworks.runtime.bookmarks.filter_listing): commit-log visibility, and job
+    # bookmarks of the source named `transformation_ctx` (band in ms, Glue's maxBand).
+    transformation_ctx: str = ""
+    bookmark_band_ms: int | None = None
 
-    def splits(self) -> list[Split]:
+    def splits(self, parallelism: int | None = None) -> list[Split]:
         """List the files (I/O); sorted per path so every executor sees the same order.
+
+        Args:
+            parallelism: The run's capacity. When given (executors pass it), large line-delimited
+                files are cut into byte ranges and many small files packed, sized by it (see
+                `glueworks.runtime.splitting`); when None, one split per file.
 
         Raises:
             FileNotFoundError: A path does not exist.
@@ -179,9 +209,16 @@ class FileSource:
                 if any(rx.fullmatch(split.location.url) or rx.fullmatch(relative) for rx in excluded):
                     continue
                 files.append(split)
-        if not self.group_files and len(files) <= AUTO_GROUP_FILES:
+        from glueworks.runtime.bookmarks import filter_listing
+
+        files = filter_listing(self, files)
+        if self.group_files or len(files) > AUTO_GROUP_FILES:
+            return _group(files, self.group_size or DEFAULT_GROUP_SIZE)
+        if parallelism is None:
             return list(files)
-        return _group(files, self.group_size or DEFAULT_GROUP_SIZE)
+        from glueworks.runtime.splitting import plan_splits
+
+        return plan_splits(files, parallelism)
 
 
 def _group(files: list[FileSplit], group_size: int) -> list[Split]:

@@ -8,6 +8,7 @@ Example:
 
 from glueworks.sdk._catalog import Catalog, Databases, Partitions, Tables
 from glueworks.sdk._jobs import Jobs
+from glueworks.sdk._query import Query, QueryColumn, QueryResult
 from glueworks.sdk._runs import Runs
 from glueworks.sdk._scripts import Scripts
 from glueworks.sdk.client import Client
@@ -34,6 +35,7 @@ from glueworks.sdk.models import (
     TERMINAL_STATES,
     ErrorBody,
     ErrorDetail,
+    ExecutionClass,
     ExecutionProperty,
     Health,
     Job,
@@ -86,6 +88,7 @@ __all__ = [
     "EntityNotFoundException",
     "ErrorBody",
     "ErrorDetail",
+    "ExecutionClass",
     "ExecutionProperty",
     "GlueworksError",
     "Health",
@@ -107,6 +110,9 @@ __all__ = [
     "PartitionList",
     "Partitions",
     "PartitionsFound",
+    "Query",
+    "QueryColumn",
+    "QueryResult",
     "ResourceNumberLimitExceededException",
     "RunLogs",
     "RunMetrics",

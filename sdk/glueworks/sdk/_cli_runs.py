@@ -80,6 +80,12 @@ def start(
     wait: Annotated[bool, typer.Option("--wait", help="Wait for the run to end; exit 1 unless it SUCCEEDED.")] = False,
     poll_interval: PollOpt = DEFAULT_POLL_INTERVAL,
     json_flag: JsonOpt = False,
+    queue: Annotated[
+        bool | None, typer.Option("--queue/--no-queue", help="Wait (WAITING) if the job is at its run limit.")
+    ] = None,
+    idempotency_key: Annotated[
+        str | None, typer.Option("--idempotency-key", help="Repeating a start with the same key returns the same run.")
+    ] = None,
 ) -> None:
     """Start a run of a job. --arg values override the job's default arguments for this run."""
     client = state(ctx).client()
@@ -90,6 +96,8 @@ def start(
         worker_type=worker_type,
         number_of_workers=number_of_workers,
         max_capacity=max_capacity,
+        job_run_queuing_enabled=queue,
+        idempotency_key=idempotency_key,
     )
     if wait:
         typer.echo(f"started run {run.id} of job {run.job_name}", err=True)

@@ -9,6 +9,7 @@ from glueworks.sdk._transport import Transport, path_segment
 from glueworks.sdk.errors import APIError, WaitTimeoutError
 from glueworks.sdk.models import (
     TERMINAL_STATES,
+    ExecutionClass,
     JobRun,
     JobRunList,
     JobRunState,
@@ -42,8 +43,11 @@ class Runs:
         worker_type: WorkerType | str | None = None,
         number_of_workers: int | None = None,
         max_capacity: float | None = None,
+        job_run_queuing_enabled: bool | None = None,
+        execution_class: ExecutionClass | str | None = None,
+        idempotency_key: str | None = None,
     ) -> JobRun:
-        """Start a run of a job. Never retried once sent, so one call starts at most one run.
+        """Start a run of a job. Without `idempotency_key` never retried once sent, so one call starts at most one run.
 
         Args:
             job_name: The job to run.
@@ -52,20 +56,28 @@ class Runs:
             worker_type: Worker type for this run.
             number_of_workers: Number of workers for this run.
             max_capacity: Capacity in DPUs for this run.
+            job_run_queuing_enabled: Wait (state WAITING) instead of failing when the job is at its
+                MaxConcurrentRuns; None takes the job's setting.
+            execution_class: STANDARD, or FLEX to run only on spare capacity; None takes the job's setting.
+            idempotency_key: Sent as the `Idempotency-Key` header: a repeat of the same call (also by the
+                transport's own retries, which the key makes safe) returns the same run.
 
         Returns:
-            The new run, usually in state STARTING.
+            The new run, usually in state STARTING (WAITING when queued).
 
         Raises:
             pydantic.ValidationError: If an argument has the wrong shape (names the field).
             EntityNotFoundException: There is no such job.
             ConcurrentRunsExceededException: The job already has its maximum number of active runs.
+            IdempotentParameterMismatchException: The key was used before for another request.
         """
         fields: dict[str, object] = {
             "timeout": timeout,
             "worker_type": worker_type,
             "number_of_workers": number_of_workers,
             "max_capacity": max_capacity,
+            "job_run_queuing_enabled": job_run_queuing_enabled,
+            "execution_class": execution_class,
         }
         body = RunStart.model_validate(
             {"arguments": dict(arguments or {}), **{k: v for k, v in fields.items() if v is not None}}
@@ -75,6 +87,7 @@ class Runs:
             "POST",
             f"/jobs/{path_segment(job_name, 'job_name')}/runs",
             json=body.model_dump(mode="json", exclude_unset=True),
+            headers=None if idempotency_key is None else {"Idempotency-Key": idempotency_key},
         )
 
     def get(self, run_id: str) -> JobRun:

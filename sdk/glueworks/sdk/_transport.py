@@ -128,6 +128,7 @@ class Transport:
         json: Any = None,
         content: bytes | None = None,
         content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> ModelT:
         """Send a request and decode a successful reply into `model`.
 
@@ -147,7 +148,9 @@ class Transport:
             APIError: The server answered with an error, or with a body that is not a `model`.
             APIConnectionError: The server could not be reached.
         """
-        response = self.request(method, path, params=params, json=json, content=content, content_type=content_type)
+        response = self.request(
+            method, path, params=params, json=json, content=content, content_type=content_type, headers=headers
+        )
         try:
             return model.model_validate_json(response.content)
         except ValidationError as exc:
@@ -164,6 +167,7 @@ class Transport:
         json: Any = None,
         content: bytes | None = None,
         content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send a request, retrying where safe, and return the successful reply.
 
@@ -174,6 +178,8 @@ class Transport:
             json: A JSON body.
             content: A raw body.
             content_type: Content-Type of a raw body.
+            headers: Extra request headers. A POST carrying an `Idempotency-Key` is retried like an idempotent
+                method: the server answers a repeat with the result of the first request.
 
         Returns:
             The 2xx reply, fully read.
@@ -184,9 +190,11 @@ class Transport:
         """
         method = method.upper()
         url = f"{self.endpoint}/v1{path}"
-        headers = dict(self._headers)
+        sent_headers = {**self._headers, **(headers or {})}
         if content_type is not None:
-            headers["Content-Type"] = content_type
+            sent_headers["Content-Type"] = content_type
+        # A keyed request repeats safely: the server answers a repeat with the first request's result.
+        retry_as = "PUT" if "Idempotency-Key" in sent_headers else method
         retries = 0
         while True:
             try:
@@ -196,7 +204,7 @@ class Transport:
                     params=dict(params) if params else None,
                     json=json,
                     content=content,
-                    headers=headers,
+                    headers=sent_headers,
                     timeout=self.timeout,
                 )
             except _NOT_SENT_ERRORS as exc:
@@ -206,12 +214,16 @@ class Transport:
                     continue
                 raise APIConnectionError(f"cannot connect to {self.endpoint} ({method} {url}): {exc}") from exc
             except httpx.TransportError as exc:
+                if retry_as != method and retries < self.max_retries:
+                    self._sleep(self._backoff(retries))
+                    retries += 1
+                    continue
                 # The request may have reached the server: retrying could repeat its effect.
                 raise APIConnectionError(f"{method} {url} failed: {exc}") from exc
             if response.is_success:
                 return response
             error = self._error(method, response)
-            if retries < self.max_retries and self._should_retry(method, response.status_code, error):
+            if retries < self.max_retries and self._should_retry(retry_as, response.status_code, error):
                 self._sleep(self._retry_delay(retries, response))
                 retries += 1
                 continue

@@ -26,7 +26,7 @@ import typer
 from pydantic import ValidationError
 from typer.core import TyperGroup
 
-from glueworks.sdk import _cli_catalog, _cli_jobs, _cli_runs
+from glueworks.sdk import _cli_catalog, _cli_crawlers, _cli_jobs, _cli_orchestration, _cli_query, _cli_runs
 from glueworks.sdk._cli_common import (
     EXIT_ERROR,
     EXIT_RUN_FAILED,
@@ -102,6 +102,12 @@ def _server(
     _import_platform("glueworks.platform.server", "server").main(host, port)
 
 
+def _scheduler() -> None:
+    """Run the trigger scheduler as its own process (needs the platform extra); servers then use
+    GLUEWORKS_SCHEDULER__ROLE=dispatch. Settings come from GLUEWORKS_* variables."""
+    _import_platform("glueworks.platform.scheduling.process", "scheduler").main()
+
+
 def _demo() -> None:
     """Run the glueworks demo (needs the platform extra)."""
     _import_platform("glueworks.platform.demo", "demo").main()
@@ -125,6 +131,14 @@ def _run_local(
         ),
     ] = None,
     parallelism: Annotated[int, typer.Option("--parallelism", min=1, help="Threads the local executor uses.")] = 2,
+    catalog_url: Annotated[
+        str | None,
+        typer.Option("--catalog-url", help="A platform whose Data Catalog from_catalog uses.", show_default=False),
+    ] = None,
+    catalog_key: Annotated[
+        str | None,
+        typer.Option("--catalog-key", envvar="GLUEWORKS_API_KEY", help="API key of --catalog-url.", show_default=False),
+    ] = None,
 ) -> None:
     """Run a Glue script on this machine with the local executor, no server (needs the runtime extra).
 
@@ -142,7 +156,14 @@ def _run_local(
                 err=True,
             )
         raise typer.Exit(EXIT_ERROR) from exc
-    status = local_run.main(script, list(args or []), error_records_location=error_records, max_parallelism=parallelism)
+    status = local_run.main(
+        script,
+        list(args or []),
+        error_records_location=error_records,
+        max_parallelism=parallelism,
+        catalog_url=catalog_url,
+        catalog_key=catalog_key,
+    )
     if status:
         raise typer.Exit(status)
 
@@ -195,8 +216,13 @@ def create_cli(client_factory: ClientFactory | None = None) -> typer.Typer:
     app.add_typer(_cli_jobs.app)
     app.add_typer(_cli_runs.app)
     app.add_typer(_cli_catalog.app)
+    app.add_typer(_cli_orchestration.workflows_app)  # docs/scheduling.md
+    app.add_typer(_cli_orchestration.triggers_app)
+    app.add_typer(_cli_crawlers.app)
+    app.command("query")(_cli_query.query)
     app.command("health")(_health)
     app.command("server")(_server)
+    app.command("scheduler")(_scheduler)
     app.command("demo")(_demo)
     app.command(
         "run-local",

@@ -12,7 +12,10 @@ import httpx
 
 from glueworks.sdk._catalog import Catalog
 from glueworks.sdk._constants import DEFAULT_ENDPOINT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from glueworks.sdk._crawlers import Classifiers, Crawlers
 from glueworks.sdk._jobs import Jobs
+from glueworks.sdk._orchestration import Triggers, Workflows
+from glueworks.sdk._query import Query
 from glueworks.sdk._runs import Runs
 from glueworks.sdk._scripts import Scripts
 from glueworks.sdk._transport import Transport
@@ -42,6 +45,10 @@ class Client:
         scripts: Script uploads (`Scripts`).
         runs: Run operations, waiter, logs and metrics (`Runs`).
         catalog: The Data Catalog: databases, tables and partitions (`Catalog`).
+        crawlers: Crawlers, their crawls, metrics and schedules (`Crawlers`).
+        classifiers: Custom classifiers of crawlers (`Classifiers`).
+        query: SQL over catalog tables: `client.query("SELECT ...")`, `client.query.arrow(...)` (`Query`).
+        triggers: Triggers (`Triggers`); workflows: workflows and their runs (`Workflows`).
 
     Raises:
         ValueError: If `endpoint` is not an http(s) URL, or `timeout`/`max_retries` is out of range.
@@ -78,6 +85,11 @@ class Client:
         self.scripts = Scripts(self._transport)
         self.runs = Runs(self._transport, clock, sleep)
         self.catalog = Catalog(self._transport)
+        self.crawlers = Crawlers(self._transport, clock, sleep)
+        self.classifiers = Classifiers(self._transport)
+        self.query = Query(self._transport)
+        self.triggers = Triggers(self._transport)  # docs/scheduling.md
+        self.workflows = Workflows(self._transport)
 
     @property
     def endpoint(self) -> str:

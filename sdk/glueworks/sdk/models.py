@@ -29,6 +29,7 @@ __all__ = [
     "TERMINAL_STATES",
     "ErrorBody",
     "ErrorDetail",
+    "ExecutionClass",
     "ExecutionProperty",
     "Health",
     "Job",
@@ -85,6 +86,13 @@ class WorkerType(StrEnum):
     G_4X = "G.4X"
     G_8X = "G.8X"
     Z_2X = "Z.2X"
+
+
+class ExecutionClass(StrEnum):
+    """How a run is scheduled, as in Glue: FLEX runs start only on spare capacity, after STANDARD runs."""
+
+    STANDARD = "STANDARD"
+    FLEX = "FLEX"
 
 
 class JobRunState(StrEnum):
@@ -163,6 +171,8 @@ class _JobSettings(BaseModel):
     execution_property: ExecutionProperty = Field(default_factory=ExecutionProperty)
     glue_version: str | None = None
     tags: dict[str, str] = Field(default_factory=dict)
+    job_run_queuing_enabled: bool = False
+    execution_class: ExecutionClass | None = None
 
 
 class JobCreate(_JobSettings, _Input):
@@ -183,6 +193,8 @@ class JobCreate(_JobSettings, _Input):
         execution_property: Concurrency limit.
         glue_version: Glue version label.
         tags: Free key/value labels.
+        job_run_queuing_enabled: Runs beyond `max_concurrent_runs` wait (WAITING) instead of being refused.
+        execution_class: FLEX runs start only on spare capacity; None means STANDARD.
     """
 
 
@@ -194,6 +206,7 @@ _NOT_NULLABLE_ON_UPDATE = (
     "max_retries",
     "execution_property",
     "tags",
+    "job_run_queuing_enabled",
 )
 
 
@@ -217,6 +230,8 @@ class JobUpdate(_Input):
     execution_property: ExecutionProperty | None = None
     glue_version: str | None = None
     tags: dict[str, str] | None = None
+    job_run_queuing_enabled: bool | None = None
+    execution_class: ExecutionClass | None = None
 
     @field_validator(*_NOT_NULLABLE_ON_UPDATE)
     @classmethod
@@ -269,6 +284,9 @@ class RunStart(_Input):
         worker_type: Worker type for this run.
         number_of_workers: Number of workers for this run.
         max_capacity: Capacity in DPUs for this run.
+        job_run_queuing_enabled: Wait (WAITING) rather than fail when the job is at its concurrency limit;
+            None takes the job's setting.
+        execution_class: STANDARD or FLEX for this run; None takes the job's setting.
     """
 
     arguments: dict[str, str] = Field(default_factory=dict)
@@ -276,6 +294,8 @@ class RunStart(_Input):
     worker_type: WorkerType | None = None
     number_of_workers: Annotated[int | None, Field(ge=0)] = None
     max_capacity: Annotated[float | None, Field(ge=0)] = None
+    job_run_queuing_enabled: bool | None = None
+    execution_class: ExecutionClass | None = None
 
 
 class RunMetrics(_Output):
@@ -330,6 +350,11 @@ class JobRun(_Output):
         glue_version: Glue version label.
         log_group_name: Where the run's logs are kept.
         metrics: What the run has done so far.
+        state_detail: Why the run is in its state, e.g. why it is WAITING (queued, capacity, retry backoff).
+        execution_class: STANDARD or FLEX.
+        job_run_queuing_enabled: Whether the run was allowed to wait for a slot.
+        failure_kind: For FAILED runs: USER (the script raised) or INFRASTRUCTURE (driver lost, launch
+            refused, platform restarted).
     """
 
     id: str
@@ -352,6 +377,10 @@ class JobRun(_Output):
     glue_version: str | None = None
     log_group_name: str | None = None
     metrics: RunMetrics = Field(default_factory=RunMetrics)
+    state_detail: str | None = None
+    execution_class: ExecutionClass = ExecutionClass.STANDARD
+    job_run_queuing_enabled: bool = False
+    failure_kind: str | None = None
 
 
 class JobRunList(_Output):

@@ -34,6 +34,9 @@ def resolve_tenant(settings: Settings, request: Request, body: bytes | None = No
         for tenant, key in keys.items():
             if hmac.compare_digest(presented, key.get_secret_value().encode()):
                 return tenant
+        run_tenant = _run_token_tenant(request, presented.decode(errors="replace"))
+        if run_tenant is not None:
+            return run_tenant
         raise AccessDeniedError("the API key is not valid")
     match = _SIGV4.match(header)
     if match is None:
@@ -45,6 +48,18 @@ def resolve_tenant(settings: Settings, request: Request, body: bytes | None = No
     if not _sigv4_matches(request, body, match, secret.get_secret_value()):
         raise AccessDeniedError("the request signature does not match")
     return tenant
+
+
+def _run_token_tenant(request: Request, token: str) -> str | None:
+    """The tenant of a run-scoped token (services/run_tokens.py): good only while its run is active, and only
+    on the catalog and query paths."""
+    from glueworks.platform.services.run_tokens import RUN_TOKEN_PATHS, RUN_TOKEN_PREFIX
+
+    if not token.startswith(RUN_TOKEN_PREFIX) or not request.url.path.startswith(RUN_TOKEN_PATHS):
+        return None
+    platform = getattr(request.app.state, "platform", None)
+    tokens = getattr(platform, "run_tokens", None)
+    return None if tokens is None else tokens.tenant_of(token)
 
 
 def _sigv4_matches(request: Request, body: bytes, match: re.Match[str], secret: str) -> bool:

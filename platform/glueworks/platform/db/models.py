@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -54,12 +54,19 @@ class JobRow(Base):
     max_concurrent_runs: Mapped[int] = mapped_column(Integer, default=1)
     glue_version: Mapped[str | None] = mapped_column(String(16))
     tags: Mapped[dict[str, str]]
+    # Run lifecycle (revision 0004): queue runs beyond MaxConcurrentRuns instead of refusing them; FLEX or STANDARD.
+    job_run_queuing_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    execution_class: Mapped[str | None] = mapped_column(String(16))
     created_on: Mapped[datetime]
     last_modified_on: Mapped[datetime]
 
 
 class JobRunRow(Base):
     __tablename__ = "job_runs"
+    # One run per idempotency key of a job: concurrent duplicate starts collide here (NULL keys never do).
+    __table_args__ = (
+        Index("uq_job_runs_idempotency", "tenant_id", "job_name", "idempotency_key", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
     tenant_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -84,3 +91,12 @@ class JobRunRow(Base):
     script_location: Mapped[str] = mapped_column(String(4096))
     log_location: Mapped[str | None] = mapped_column(String(4096))
     metrics: Mapped[dict[str, Any]]
+    # Run lifecycle (revision 0004).
+    failure_kind: Mapped[str | None] = mapped_column(String(16))  # USER | INFRASTRUCTURE, for FAILED runs
+    state_detail: Mapped[str | None] = mapped_column(Text)  # why a run is WAITING (Glue's StateDetail)
+    wait_reason: Mapped[str | None] = mapped_column(String(16))  # QUEUED | CAPACITY | RETRY while WAITING
+    execution_class: Mapped[str] = mapped_column(String(16), default="STANDARD")
+    job_run_queuing_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    not_before: Mapped[datetime | None]  # a WAITING retry is not dispatched before this time (backoff)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64))  # sha256 of the start request

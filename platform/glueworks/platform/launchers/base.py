@@ -28,6 +28,12 @@ class LaunchRequest:
     timeout_seconds: float | None = None
     # Filesystem options per protocol for the job (an S3 endpoint, credentials): never logged or stored.
     storage_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
+    # Job bookmark the run starts from (glueworks.runtime.bookmarks.BookmarkSpec.to_dict()); None: disabled.
+    bookmark: Mapping[str, Any] | None = None
+    # The API URL and run-scoped credential the job uses to reach the Data Catalog (None: no catalog, or no
+    # credential needed on loopback). Never logged or stored in the run record.
+    catalog_url: str | None = None
+    catalog_token: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,13 @@ class RunOutcome:
     metrics: dict[str, Any] = field(default_factory=dict)
     started_at: float | None = None
     ended_at: float | None = None
+    # Why a FAILED run failed: "USER" (the script raised) or "INFRASTRUCTURE" (driver lost, launch refused, Ray
+    # gone). None on a FAILED outcome means the script's own failure, as the driver reports it.
+    failure_kind: str | None = None
+    # Two-phase commit: the outputs the driver staged (commit_log.OutputManifest.to_dict()) and the bookmark state
+    # to save (None: nothing to save); the run service commits both with SUCCEEDED in one transaction.
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    bookmark: dict[str, Any] | None = None
 
 
 class LaunchListener(Protocol):

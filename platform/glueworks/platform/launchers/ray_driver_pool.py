@@ -135,6 +135,9 @@ class RayDriverPoolLauncher(Launcher):
             error_records_location=request.error_records_location,
             max_parallelism=request.max_parallelism,
             storage_options={k: dict(v) for k, v in request.storage_options.items()},
+            bookmark=None if request.bookmark is None else dict(request.bookmark),
+            catalog_url=request.catalog_url,
+            catalog_token=request.catalog_token,
         )
         with self._lock:
             driver = self._take_driver()
@@ -225,7 +228,8 @@ class RayDriverPoolLauncher(Launcher):
         try:
             value = ray.get(ref)
         except Exception as exc:
-            self._finish(run, RunOutcome(state="FAILED", error_message=_lost_message(phase, exc)))
+            lost = RunOutcome(state="FAILED", error_message=_lost_message(phase, exc), failure_kind="INFRASTRUCTURE")
+            self._finish(run, lost)
             return
         if phase == "begin":
             self._listener.on_running(run.request.tenant_id, run_id, float(value))
@@ -240,6 +244,8 @@ class RayDriverPoolLauncher(Launcher):
                 metrics=value.get("metrics") or {},
                 started_at=value.get("started_at"),
                 ended_at=value.get("ended_at"),
+                outputs=list(value.get("outputs") or []),
+                bookmark=value.get("bookmark"),
             ),
         )
 

@@ -48,6 +48,9 @@ class JobSpec:
     max_concurrent_runs: int = 1
     glue_version: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    # Run lifecycle: runs beyond MaxConcurrentRuns wait instead of being refused; FLEX runs use spare capacity.
+    job_run_queuing_enabled: bool = False
+    execution_class: str | None = None
 
 
 SPEC_FIELDS = tuple(f.name for f in fields(JobSpec))
@@ -141,6 +144,8 @@ class JobService:
         check_range(spec.max_retries, field="MaxRetries", low=0, high=10)
         check_range(spec.timeout, field="Timeout", low=1, high=MAX_TIMEOUT_MINUTES)
         check_range(spec.max_concurrent_runs, field="ExecutionProperty.MaxConcurrentRuns", low=1, high=1000)
+        if spec.execution_class not in (None, "STANDARD", "FLEX"):
+            raise InvalidInputError("must be STANDARD or FLEX", field="ExecutionClass")
         if spec.python_version not in (None, "3", "3.9", "3.11"):
             raise InvalidInputError("must be 3, 3.9 or 3.11", field="Command.PythonVersion")
         check_capacity(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from glueworks.runtime.executors.base import Executed, Executor, OnSplitDone
+from glueworks.runtime.executors.base import TARGET_FILE_BYTES, Executed, Executor, OnSplitDone
 from glueworks.runtime.executors.local import LocalExecutor
 from glueworks.runtime.executors.pipeline import SplitMeta, run_split
 from glueworks.runtime.executors.ray import RayExecutor
+from glueworks.runtime.executors.writing import WriteOutcome, write_plan
 
 
 def make_executor(name: str, max_parallelism: int) -> Executor:
@@ -18,12 +19,15 @@ def make_executor(name: str, max_parallelism: int) -> Executor:
 
 
 __all__ = [
+    "TARGET_FILE_BYTES",
     "Executed",
     "Executor",
     "LocalExecutor",
     "OnSplitDone",
     "RayExecutor",
     "SplitMeta",
+    "WriteOutcome",
     "make_executor",
     "run_split",
+    "write_plan",
 ]

@@ -102,8 +102,35 @@ def merge_block_schemas(schemas: Iterable[pa.Schema]) -> pa.Schema:
     return merge_schemas([]) if merged is None else merged
 
 
+#: Arrow (in-memory) bytes a writer feeds one set of files before it rolls to new ones. Snappy
+#: Parquet of typical event data is 3-4x smaller, so files come out near 128 MiB.
+TARGET_FILE_BYTES = 512 * 1024 * 1024
+
+
+def check_target_file_bytes(value: int | None) -> int:
+    """`value`, or the default when None.
+
+    Raises:
+        ValueError: Not a positive integer.
+    """
+    if value is None:
+        return TARGET_FILE_BYTES
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"target_file_bytes: must be an integer >= 1, got {value!r}")
+    return value
+
+
 class Executor(ABC):
-    """Runs plans. Subclasses decide where tasks run; every method preserves split order."""
+    """Runs plans. Subclasses decide where tasks run; every method preserves split order.
+
+    Attributes:
+        max_parallelism: Tasks in flight at once (the run's capacity); also the number of
+            writer tasks of a write and what input splitting sizes splits by.
+        target_file_bytes: Arrow bytes a writer puts in one set of files before it rolls.
+    """
+
+    max_parallelism: int
+    target_file_bytes: int
 
     @abstractmethod
     def execute(self, splits: Sequence[Split], ops: tuple[BlockOp, ...], on_done: OnSplitDone) -> Executed:
@@ -143,5 +170,15 @@ class Executor(ABC):
         """Bring the blocks of each part to the caller."""
 
     @abstractmethod
+    def part_loader(self) -> Callable[[Any], list[pa.Table]]:
+        """A module-level function that turns a part handle into its blocks inside a task."""
+
     def write(self, parts: Sequence[Any], schema: pa.Schema, sink: Sink) -> list[WriteResult]:
-        """Write each part to `sink` in a task of its own; results in part order."""
+        """Write parts to `sink` with at most `max_parallelism` writer tasks (rolling files).
+
+        Each writer takes a contiguous run of parts and makes about one file per partition
+        (see `glueworks.runtime.executors.writing`); results in writer, then roll order.
+        """
+        from glueworks.runtime.executors.writing import write_parts
+
+        return write_parts(self, parts, schema, sink)

@@ -16,10 +16,9 @@ from typing import Any, TypeVar
 
 import pyarrow as pa
 
-from glueworks.runtime.executors.base import Executed, Executor, OnSplitDone
+from glueworks.runtime.executors.base import Executed, Executor, OnSplitDone, check_target_file_bytes
 from glueworks.runtime.executors.pipeline import SplitMeta, run_split
 from glueworks.runtime.plan import BlockOp
-from glueworks.runtime.sinks.base import Sink, WriteResult
 from glueworks.runtime.sources import Split
 
 _T = TypeVar("_T")
@@ -36,10 +35,11 @@ class LocalExecutor(Executor):
     an executor is also a context manager that closes it.
     """
 
-    def __init__(self, max_parallelism: int = 2) -> None:
+    def __init__(self, max_parallelism: int = 2, target_file_bytes: int | None = None) -> None:
         if not isinstance(max_parallelism, int) or max_parallelism < 1:
             raise ValueError(f"max_parallelism: must be an integer >= 1, got {max_parallelism!r}")
         self.max_parallelism = max_parallelism
+        self.target_file_bytes = check_target_file_bytes(target_file_bytes)
         self._pool: cf.ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
 
@@ -51,10 +51,10 @@ class LocalExecutor(Executor):
 
     def __getstate__(self) -> dict[str, Any]:
         # A copy (pickle, deepcopy) gets a pool of its own when it first runs.
-        return {"max_parallelism": self.max_parallelism}
+        return {"max_parallelism": self.max_parallelism, "target_file_bytes": self.target_file_bytes}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["max_parallelism"])  # type: ignore[misc]
+        self.__init__(state["max_parallelism"], state.get("target_file_bytes"))  # type: ignore[misc]
 
     def close(self) -> None:
         """Shut the thread pool down, waiting for running tasks; a later action starts a new one."""
@@ -103,12 +103,9 @@ class LocalExecutor(Executor):
         """The blocks are already here."""
         return [list(blocks) for blocks in parts]
 
-    def write(self, parts: Sequence[Any], schema: pa.Schema, sink: Sink) -> list[WriteResult]:
-        """Write each part in a pool task."""
-        return self._run_all(
-            [functools.partial(sink.write_part, i, blocks, schema) for i, blocks in enumerate(parts)],
-            lambda _: None,
-        )
+    def part_loader(self) -> Callable[[Any], list[pa.Table]]:
+        """Parts are lists of blocks already."""
+        return list
 
     def _run_all(self, tasks: list[Callable[[], _T]], on_result: Callable[[_T], None]) -> list[_T]:
         if not tasks:

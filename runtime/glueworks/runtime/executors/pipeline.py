@@ -43,7 +43,9 @@ def run_split(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[Split
     """Read one split and push each block through every operator."""
     output = split.read()
     errors = list(output.errors)
-    source = split.location.url if isinstance(split, FileSplit) else split.split_id
+    # Operators' error records name the file a split reads (a byte range names its file too).
+    location = getattr(split, "location", None) if isinstance(split, FileSplit) or _is_range(split) else None
+    source = location.url if location is not None else split.split_id
     stage_errors = [len(errors)] + [0] * len(ops)
     blocks = []
     for block in output.blocks:
@@ -63,6 +65,12 @@ def run_split(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[Split
         stage_errors=tuple(stage_errors),
     )
     return meta, blocks
+
+
+def _is_range(split: Split) -> bool:
+    from glueworks.runtime.splitting import RangeSplit
+
+    return isinstance(split, RangeSplit)
 
 
 def run_part(

@@ -1,10 +1,13 @@
 """The Ray executor: one Ray task per input split with the per-block pipeline fused into it.
 
-At most `max_parallelism` tasks are in flight. Each task returns two objects: a small
-`SplitMeta` (counts, schemas, error records), fetched at once so metrics grow as tasks finish,
-and its blocks, which stay in the object store until a later stage (a write task per part, or
-`fetch`) uses them. Ray retries tasks lost with a worker; writes are idempotent (a retried part
-rewrites the same staged files).
+At most `max_parallelism` tasks are in flight (backpressure: the next task is submitted only
+when one finishes), each asking for one CPU, so a run never uses more CPUs than its capacity.
+Each split task returns two objects: a small `SplitMeta` (counts, schemas, error records),
+fetched at once so metrics grow as tasks finish, and its blocks, which stay in the object store
+(spilling to disk, never through the driver) until a later stage uses them. A write of a chain
+over a leaf keeps no blocks at all: its writer tasks read, transform and write in one task
+(`glueworks.runtime.executors.writing`). Ray reruns a task whose worker died up to
+`TASK_MAX_RETRIES` times; writes are idempotent (a retried writer rewrites the same staged files).
 
 Ray is imported and connected on first use, not at import: ``ray.init()`` with no arguments
 joins the cluster named by ``RAY_ADDRESS`` or starts a local one. ``memory://`` paths do not
@@ -19,39 +22,49 @@ from typing import Any
 
 import pyarrow as pa
 
-from glueworks.runtime.executors.base import Executed, Executor, OnSplitDone
+from glueworks.runtime.executors.base import Executed, Executor, OnSplitDone, check_target_file_bytes
 from glueworks.runtime.executors.pipeline import SplitMeta, run_split
 from glueworks.runtime.plan import BlockOp
-from glueworks.runtime.sinks.base import Sink, WriteResult
 from glueworks.runtime.sources import Split
+
+#: Times Ray reruns a task whose worker process died (a crash, an OOM kill, a lost node).
+#: Application errors are never retried: they fail the run at once.
+TASK_MAX_RETRIES = 3
 
 
 def _split_task(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[SplitMeta, list[pa.Table]]:
     return run_split(index, split, ops)
 
 
-def _write_task(sink: Sink, index: int, blocks: list[pa.Table], schema: pa.Schema) -> WriteResult:
-    return sink.write_part(index, blocks, schema)
-
-
 def _call_task(fn: Any, *args: Any) -> Any:
     return fn(*args)
 
 
-@functools.cache
-def _remote_functions() -> tuple[Any, Any, Any]:
+def load_part(handle: Any) -> list[pa.Table]:
+    """Inside a task: the blocks behind a part's object ref (fetched when the task needs them)."""
     import ray
 
-    return ray.remote(num_returns=2)(_split_task), ray.remote(_write_task), ray.remote(_call_task)
+    return list(ray.get(handle))
+
+
+@functools.cache
+def _remote_functions() -> tuple[Any, Any]:
+    import ray
+
+    # One CPU per task, so tasks in flight (at most max_parallelism) bound the CPUs a run uses.
+    split_fn = ray.remote(num_returns=2, num_cpus=1, max_retries=TASK_MAX_RETRIES, retry_exceptions=False)
+    call_fn = ray.remote(num_cpus=1, max_retries=TASK_MAX_RETRIES, retry_exceptions=False)
+    return split_fn(_split_task), call_fn(_call_task)
 
 
 class RayExecutor(Executor):
     """Runs each split's fused pipeline as a Ray task, `max_parallelism` at a time."""
 
-    def __init__(self, max_parallelism: int = 2) -> None:
+    def __init__(self, max_parallelism: int = 2, target_file_bytes: int | None = None) -> None:
         if not isinstance(max_parallelism, int) or max_parallelism < 1:
             raise ValueError(f"max_parallelism: must be an integer >= 1, got {max_parallelism!r}")
         self.max_parallelism = max_parallelism
+        self.target_file_bytes = check_target_file_bytes(target_file_bytes)
 
     def __repr__(self) -> str:
         return f"RayExecutor(max_parallelism={self.max_parallelism})"
@@ -67,7 +80,7 @@ class RayExecutor(Executor):
     def execute(self, splits: Sequence[Split], ops: tuple[BlockOp, ...], on_done: OnSplitDone) -> Executed:
         """Submit one task per split, keeping at most `max_parallelism` in flight."""
         ray = self._ray()
-        split_fn, _, _ = _remote_functions()
+        split_fn, _ = _remote_functions()
         ops_ref = ray.put(ops)
         metas: list[SplitMeta | None] = [None] * len(splits)
         parts: list[Any] = [None] * len(splits)
@@ -99,7 +112,7 @@ class RayExecutor(Executor):
     ) -> list[tuple[Any, list[Any]]]:
         """One Ray task per call; its outputs stay in the object store, only metadata comes back."""
         ray = self._ray()
-        call_fn = _remote_functions()[2].options(num_returns=1 + num_outputs)
+        call_fn = _remote_functions()[1].options(num_returns=1 + num_outputs)
         metas: list[Any] = [None] * len(calls)
         outputs: list[list[Any]] = [[] for _ in calls]
         pending: dict[Any, int] = {}
@@ -125,22 +138,9 @@ class RayExecutor(Executor):
         ray = self._ray()
         return [list(blocks) for blocks in _get(ray, list(parts))]
 
-    def write(self, parts: Sequence[Any], schema: pa.Schema, sink: Sink) -> list[WriteResult]:
-        """Write each part in its own task, `max_parallelism` at a time."""
-        ray = self._ray()
-        _, write_fn, _ = _remote_functions()
-        sink_ref, schema_ref = ray.put(sink), ray.put(schema)
-        results: list[WriteResult | None] = [None] * len(parts)
-        pending: dict[Any, int] = {}
-        for index, part in enumerate(parts):
-            while len(pending) >= self.max_parallelism:
-                done, result = self._next(ray, pending)
-                results[done] = result
-            pending[write_fn.remote(sink_ref, index, part, schema_ref)] = index
-        while pending:
-            done, result = self._next(ray, pending)
-            results[done] = result
-        return [r for r in results if r is not None]
+    def part_loader(self) -> Callable[[Any], list[pa.Table]]:
+        """Parts are object refs: a task fetches each when it reaches it."""
+        return load_part
 
     @staticmethod
     def _next(ray: Any, pending: dict[Any, int]) -> tuple[int, Any]:

@@ -64,7 +64,8 @@ def run_plan(executor: Executor, node: PlanNode, on_done: OnPartDone) -> Execute
     base, ops = split_chain(node)
     if isinstance(base, Read | FromTables):
         reads = isinstance(base, Read)
-        return executor.execute(base.splits(), ops, lambda meta: on_done(meta, reads))
+        splits = base.source.splits(executor.max_parallelism) if isinstance(base, Read) else base.splits()
+        return executor.execute(splits, ops, lambda meta: on_done(meta, reads))
     if isinstance(base, Union):
         union = union_executed(run_plan(executor, base.left, on_done), run_plan(executor, base.right, on_done))
         return _apply_ops(executor, union, ops, "union", on_done)

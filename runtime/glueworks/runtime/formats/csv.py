@@ -20,7 +20,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, BinaryIO, ClassVar
 
 import pyarrow as pa
@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from glueworks.runtime.error_records import ErrorRecord
 from glueworks.runtime.formats.base import DEFAULT_BLOCK_ROWS, FileFormat, ReadOutput
 from glueworks.runtime.formats.compression import infer_codec
+from glueworks.runtime.formats.ranges import count_newlines, read_owned_lines, shift_lines
 from glueworks.runtime.inference import build_array, infer_field
 
 _BOM = "\ufeff"
@@ -102,6 +103,35 @@ class CsvFormat(FileFormat):
             output.blocks.append(_block(rows[start : start + self.block_rows], header))
         if not rows and header:
             output.blocks.append(pa.table({name: pa.nulls(0) for name in header}))
+        return output
+
+    def splittable(self, path: str) -> bool:
+        """Whether a file can be read in byte ranges: no multi-line quoting, not compressed."""
+        return not self.multiline and self.codec_for(path) == "none"
+
+    def read_range(self, handle: BinaryIO, url: str, start: int, end: int) -> ReadOutput:
+        """Read the lines starting in bytes ``[start, end)`` of an uncompressed CSV file.
+
+        A range after the first reads the file's first line again for the header (with
+        ``withHeader``) and does not skip a line (``skipFirst`` applies to the file's first data
+        line only). Error records carry the true line number in the file.
+        """
+        data, first = read_owned_lines(handle, start, end)
+        if first == 0:
+            output = self.read(io.BytesIO(data), url)
+        else:
+            fmt = replace(self, skip_first=False)
+            shift = 0
+            if self.with_header:
+                header, _ = read_owned_lines(handle, 0, 1)
+                data = header if not data else header.rstrip(b"\n") + b"\n" + data
+                # Line 1 of what is parsed is the header; line k >= 2 is line k - 1 of the range.
+                shift = -1
+            output = fmt.read(io.BytesIO(data), url)
+            errors = [e for e in output.errors if not (self.with_header and e.line == 1)]
+            if errors:
+                errors = shift_lines(errors, count_newlines(handle, first) + shift)
+            output.errors = errors
         return output
 
     def _dialect(self) -> dict[str, Any]:

@@ -4,6 +4,10 @@ A sink writes every part (the blocks of one input split) under a staging prefix 
 (run, attempt), and `commit` moves the staged files into place. Nothing is visible before
 commit; `abort` removes the staging prefix. Writing a part twice (a Ray retry) rewrites the
 same staged files, so retries never duplicate output.
+
+Two-phase use (platform runs): the driver calls `prepare_commit` instead of `commit`, which
+returns a manifest the platform records in its database and publishes afterwards (see
+`glueworks.runtime.commit_log`).
 """
 
 from __future__ import annotations
@@ -11,8 +15,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from glueworks.runtime.commit_log import OutputManifest
 
 
 @dataclass(frozen=True)
@@ -75,3 +83,15 @@ class Sink(ABC):
     @abstractmethod
     def abort(self) -> None:
         """Remove everything staged; safe to call more than once."""
+
+    def prepare_commit(self, results: Sequence[WriteResult]) -> OutputManifest | None:
+        """First phase of a two-phase commit: describe the staged output without publishing it.
+
+        Returns None when the sink cannot be published by someone else (it is then committed in
+        the driver); file sinks return their manifest.
+        """
+        return None
+
+    def staging_url(self) -> str | None:
+        """URL of this sink's staging folder (for cleanup after a lost driver), or None."""
+        return None

@@ -6,9 +6,12 @@ Layout, for output location ``out`` and run token ``jr_1-1``::
     out/dt=2026-11-01/part-00003-jr_1-1.snappy.parquet                        after commit
 
 Each part (the blocks of one input split) writes one file per partition it has rows for; commit moves
-them into place; abort removes staging. A format only says how to open a writer on a stream, which
-suffix its files get, and which schemas it cannot store. Unresolved Choices are written in their
-``make_struct`` form, as Glue writes them.
+them into place and writes the output's commit-log entry (`glueworks.runtime.commit_log`), which is
+what makes them visible to glueworks readers; abort removes staging. A platform run stops at
+`prepare_commit` (the manifest) and the platform publishes after recording the run SUCCEEDED.
+
+A format only says how to open a writer on a stream, which suffix its files get, and which schemas it
+cannot store. Unresolved Choices are written in their ``make_struct`` form, as Glue writes them.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from typing import Any, BinaryIO, Protocol
 
 import pyarrow as pa
 
+from glueworks.runtime import commit_log
+from glueworks.runtime.commit_log import STAGING_DIR, ManifestFile, OutputManifest
 from glueworks.runtime.locations import Location
 from glueworks.runtime.schema import conform_table, strip_choices
 from glueworks.runtime.sinks.base import CommitResult, Sink, StagedFile, WriteResult
 from glueworks.runtime.sinks.partitioning import split_partitions
 
-STAGING_DIR = "_glueworks_staging"
+__all__ = ["STAGING_DIR", "StagedFileSink", "TableWriter", "json_default", "plain_value", "to_json"]
 
 
 class TableWriter(Protocol):
@@ -110,21 +115,43 @@ class StagedFileSink(Sink):
         stream = fs.open(staged, "wb")
         return _OpenFile(staged, relative, stream, self.open_writer(stream, file_schema))
 
+    def manifest(self, results: Sequence[WriteResult]) -> OutputManifest:
+        """The manifest of `results`: exactly one file per (part, partition folder).
+
+        A retried part rewrote the same staged path, and `results` holds one result per part, so
+        duplicates cannot arise; a second result for one part index is refused all the same.
+
+        Raises:
+            ValueError: Two results for one part index.
+        """
+        seen: set[int] = set()
+        files: list[ManifestFile] = []
+        for result in sorted(results, key=lambda r: r.part_index):
+            if result.part_index in seen:
+                raise ValueError(f"results: part {result.part_index} reported twice")
+            seen.add(result.part_index)
+            files += [ManifestFile(f.staged_path, f.relative_path, f.records, f.size) for f in result.files]
+        return OutputManifest(self.location.url, self.run_token, tuple(files))
+
+    def prepare_commit(self, results: Sequence[WriteResult]) -> OutputManifest:
+        """Write the manifest into staging and return it; nothing becomes visible."""
+        manifest = self.manifest(results)
+        commit_log.write_manifest(self.location.filesystem(), self.location.path, manifest)
+        return manifest
+
+    def staging_url(self) -> str:
+        """URL of this write's staging folder."""
+        return self.staging.url
+
     def commit(self, results: Sequence[WriteResult]) -> CommitResult:
-        """Move staged files into place, then remove staging."""
+        """One-phase commit: move staged files into place, write the log entry, remove staging."""
+        manifest = self.manifest(results)
         fs = self.location.filesystem()
-        committed: list[str] = []
-        records = size = 0
-        for result in results:
-            for staged in result.files:
-                final = self.location.child(staged.relative_path)
-                fs.makedirs(posixpath.dirname(final.path), exist_ok=True)
-                fs.mv(staged.staged_path, final.path)
-                committed.append(final.url)
-                records += staged.records
-                size += staged.size
-        self._remove_staging(fs)
-        return CommitResult(location=self.location.url, files=tuple(committed), records=records, size=size)
+        finals = commit_log.publish(fs, self.location.path, manifest, run_id=self.run_token)
+        committed = [self.location.with_path(path).url for path in finals]
+        return CommitResult(
+            location=self.location.url, files=tuple(committed), records=manifest.records, size=manifest.size
+        )
 
     def abort(self) -> None:
         """Remove this attempt's staging folder, and the output folder if this sink made it."""
@@ -136,13 +163,7 @@ class StagedFileSink(Sink):
                     fs.rmdir(self.location.path)
 
     def _remove_staging(self, fs: Any) -> None:
-        if fs.exists(self.staging.path):
-            fs.rm(self.staging.path, recursive=True)
-        parent = self.location.child(STAGING_DIR).path
-        # Other attempts may be staging beside us; only an empty parent goes.
-        with contextlib.suppress(OSError):
-            if fs.exists(parent) and not fs.ls(parent):
-                fs.rmdir(parent)
+        commit_log.remove_staging(fs, self.location.path, self.run_token)
 
 
 @dataclass

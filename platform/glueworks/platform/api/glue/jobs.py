@@ -6,9 +6,10 @@ Members glueworks stores: Name, Description, Role, Command{Name, ScriptLocation,
 DefaultArguments, NonOverridableArguments, MaxRetries, Timeout, WorkerType, NumberOfWorkers, MaxCapacity
 (``AllocatedCapacity``, deprecated, stands for it when it is absent), ExecutionProperty{MaxConcurrentRuns},
 GlueVersion, Tags (CreateJob only, as in Glue). Members that only tune AWS's own service (JobMode, LogUri,
-Connections, NotificationProperty, ExecutionClass, CodeGenConfigurationNodes, SourceControlDetails,
-MaintenanceWindow) are accepted and not kept. Members whose promise glueworks cannot keep are refused with
-InvalidInputException rather than dropped: SecurityConfiguration (encryption) and JobRunQueuingEnabled=true.
+Connections, NotificationProperty, CodeGenConfigurationNodes, SourceControlDetails, MaintenanceWindow) are
+accepted and not kept. JobRunQueuingEnabled (runs beyond MaxConcurrentRuns wait) and ExecutionClass (FLEX runs
+only on spare capacity) are kept and acted on by the run service. Members whose promise glueworks cannot keep
+are refused with InvalidInputException rather than dropped: SecurityConfiguration (encryption).
 """
 
 from __future__ import annotations
@@ -31,11 +32,6 @@ def refuse_unsupported(params: Mapping[str, Any], *, prefix: str = "") -> None:
         raise InvalidInputError(
             "security configurations (encryption settings) are not supported by glueworks yet",
             field=prefix + "SecurityConfiguration",
-        )
-    if params.get("JobRunQueuingEnabled"):
-        raise InvalidInputError(
-            "job run queuing is not supported by glueworks yet; runs beyond MaxConcurrentRuns are refused",
-            field=prefix + "JobRunQueuingEnabled",
         )
 
 
@@ -65,6 +61,8 @@ def _definition(params: Mapping[str, Any], *, prefix: str = "") -> dict[str, Any
         "max_capacity": max_capacity_of(params),
         "max_concurrent_runs": params.get("ExecutionProperty", {}).get("MaxConcurrentRuns", 1),
         "glue_version": params.get("GlueVersion"),
+        "job_run_queuing_enabled": bool(params.get("JobRunQueuingEnabled", False)),
+        "execution_class": params.get("ExecutionClass"),
     }
     command = params.get("Command")
     if command is not None:
@@ -105,6 +103,8 @@ def job_shape(row: JobRow) -> dict[str, Any]:
             "NumberOfWorkers": row.number_of_workers,
             "MaxCapacity": row.max_capacity,
             "GlueVersion": row.glue_version,
+            "ExecutionClass": row.execution_class,
+            "JobRunQueuingEnabled": True if row.job_run_queuing_enabled else None,
         }
     )
 

@@ -14,7 +14,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from glueworks.platform.api.glue.bookmarks import BOOKMARK_OPERATIONS
 from glueworks.platform.api.glue.catalog import CATALOG_OPERATIONS
+from glueworks.platform.api.glue.crawlers import CRAWLER_OPERATIONS
 from glueworks.platform.api.glue.errors import glue_error
 from glueworks.platform.api.glue.jobs import JOB_OPERATIONS
 from glueworks.platform.api.glue.model import glue_model
@@ -26,11 +28,16 @@ from glueworks.platform.api.glue.protocol import (
     render_success,
 )
 from glueworks.platform.api.glue.runs import RUN_OPERATIONS
+from glueworks.platform.api.glue.triggers import TRIGGER_OPERATIONS
+from glueworks.platform.api.glue.workflows import WORKFLOW_OPERATIONS
 from glueworks.platform.api.tenancy import resolve_tenant
 from glueworks.platform.context import Platform
 from glueworks.platform.errors import SerializationError
 
-OPERATIONS: dict[str, Handler] = {**JOB_OPERATIONS, **RUN_OPERATIONS, **CATALOG_OPERATIONS}
+OPERATIONS: dict[str, Handler] = {**JOB_OPERATIONS, **RUN_OPERATIONS, **CATALOG_OPERATIONS, **CRAWLER_OPERATIONS}
+OPERATIONS.update(TRIGGER_OPERATIONS)  # triggers and workflows (scheduling)
+OPERATIONS.update(WORKFLOW_OPERATIONS)
+OPERATIONS.update(BOOKMARK_OPERATIONS)  # H: GetJobBookmark, ResetJobBookmark
 
 
 def new_request_id() -> str:

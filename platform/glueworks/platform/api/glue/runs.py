@@ -1,10 +1,16 @@
 """Glue job run operations: StartJobRun, GetJobRun, GetJobRuns, BatchStopJobRun.
 
-StartJobRun takes Arguments, Timeout, WorkerType, NumberOfWorkers and MaxCapacity (``AllocatedCapacity``,
-deprecated, stands for it when it is absent). NotificationProperty, ExecutionClass, ExecutionRoleSessionPolicy
-and GetJobRun's PredecessorsIncluded are accepted and have no effect. Refused rather than ignored:
-SecurityConfiguration, JobRunQueuingEnabled=true, and JobRunId (retrying a given earlier run), which glueworks
-does not do yet.
+StartJobRun takes Arguments, Timeout, WorkerType, NumberOfWorkers, MaxCapacity (``AllocatedCapacity``,
+deprecated, stands for it when it is absent), JobRunQueuingEnabled (runs beyond MaxConcurrentRuns wait in
+WAITING instead of being refused) and ExecutionClass (FLEX runs start only on spare capacity).
+NotificationProperty, ExecutionRoleSessionPolicy and GetJobRun's PredecessorsIncluded are accepted and have no
+effect. Refused rather than ignored: SecurityConfiguration, and JobRunId (retrying a given earlier run).
+
+Idempotent starts on this door: Glue's StartJobRun has no client token, so glueworks reads one from the run
+arguments: ``Arguments={"--glueworks-idempotency-key": "<key>"}``. The argument is taken out of the run's
+arguments (the script never sees it). The same key with the same request returns the run the first request
+created (no second run, even for concurrent requests); the same key with another request fails with
+IdempotentParameterMismatchException naming the key. Keys are scoped to the job.
 """
 
 from __future__ import annotations
@@ -19,7 +25,10 @@ from glueworks.platform.db import JobRunRow
 from glueworks.platform.errors import InvalidInputError
 from glueworks.platform.services import RunOverrides
 
-__all__ = ["RUN_OPERATIONS", "run_shape"]
+__all__ = ["IDEMPOTENCY_ARGUMENT", "RUN_OPERATIONS", "run_shape"]
+
+# The run argument that carries an idempotency key on the Glue door (StartJobRun has no client token).
+IDEMPOTENCY_ARGUMENT = "--glueworks-idempotency-key"
 
 
 def run_shape(row: JobRunRow) -> dict[str, Any]:
@@ -46,6 +55,9 @@ def run_shape(row: JobRunRow) -> dict[str, Any]:
             "LogGroupName": log_group_name(row.tenant_id),
             "GlueVersion": row.glue_version,
             "DPUSeconds": row.dpu_seconds,
+            "ExecutionClass": row.execution_class,
+            "JobRunQueuingEnabled": row.job_run_queuing_enabled,
+            "StateDetail": row.state_detail,
         }
     )
 
@@ -54,14 +66,19 @@ def start_job_run(platform: Platform, tenant: str, params: dict[str, Any]) -> di
     refuse_unsupported(params)
     if "JobRunId" in params:
         raise InvalidInputError("retrying a given earlier run is not supported by glueworks yet", field="JobRunId")
+    arguments = dict(params.get("Arguments", {}))
+    key = arguments.pop(IDEMPOTENCY_ARGUMENT, None)
+    queuing = params.get("JobRunQueuingEnabled")
     overrides = RunOverrides(
-        arguments=dict(params.get("Arguments", {})),
+        arguments=arguments,
         timeout=params.get("Timeout"),
         worker_type=params.get("WorkerType"),
         number_of_workers=params.get("NumberOfWorkers"),
         max_capacity=max_capacity_of(params),
+        job_run_queuing_enabled=None if queuing is None else bool(queuing),
+        execution_class=params.get("ExecutionClass"),
     )
-    row = platform.runs.start(tenant, params["JobName"], overrides)
+    row = platform.runs.start(tenant, params["JobName"], overrides, idempotency_key=key)
     return {"JobRunId": row.id}
 
 

@@ -22,12 +22,19 @@ STATUS_BY_CODE: dict[str, int] = {
     "UnknownOperationException": 400,
     "ConcurrentRunsExceededException": 429,
     "ConcurrentModificationException": 409,
+    "IllegalWorkflowStateException": 409,  # a workflow run not in a state for the operation (scheduling)
     "ResourceNumberLimitExceededException": 429,
     "IdempotentParameterMismatchException": 409,
     "AccessDeniedException": 403,
     "ThrottlingException": 429,
     "OperationTimeoutException": 504,
     "InternalServiceException": 500,
+    "CrawlerRunningException": 409,
+    "CrawlerNotRunningException": 409,
+    "CrawlerStoppingException": 409,
+    "SchedulerRunningException": 409,
+    "SchedulerNotRunningException": 409,
+    "NoScheduleException": 409,
 }
 
 

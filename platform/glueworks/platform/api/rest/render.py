@@ -29,6 +29,8 @@ def job_model(row: JobRow) -> Job:
         execution_property=ExecutionProperty(max_concurrent_runs=row.max_concurrent_runs),
         glue_version=row.glue_version,
         tags=row.tags,
+        job_run_queuing_enabled=row.job_run_queuing_enabled,
+        execution_class=row.execution_class,  # type: ignore[arg-type]
         created_on=row.created_on,
         last_modified_on=row.last_modified_on,
     )
@@ -64,4 +66,8 @@ def run_model(row: JobRunRow, metrics: dict[str, Any] | None = None) -> JobRun:
         glue_version=row.glue_version,
         log_group_name=log_group_name(row.tenant_id),
         metrics=RunMetrics.model_validate({k: v for k, v in values.items() if v is not None}),
+        state_detail=row.state_detail,
+        execution_class=row.execution_class,  # type: ignore[arg-type]
+        job_run_queuing_enabled=row.job_run_queuing_enabled,
+        failure_kind=row.failure_kind,
     )

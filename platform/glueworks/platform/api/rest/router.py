@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from glueworks.platform.api.rest.render import job_model, run_model
@@ -47,6 +47,8 @@ def spec_from_create(body: JobCreate) -> JobSpec:
         max_concurrent_runs=body.execution_property.max_concurrent_runs,
         glue_version=body.glue_version,
         tags=body.tags,
+        job_run_queuing_enabled=body.job_run_queuing_enabled,
+        execution_class=None if body.execution_class is None else body.execution_class.value,
     )
 
 
@@ -63,6 +65,8 @@ def changes_from_update(body: JobUpdate) -> dict[str, Any]:
         changes["max_concurrent_runs"] = prop.get("max_concurrent_runs", 1)
     if changes.get("worker_type") is not None:
         changes["worker_type"] = str(changes["worker_type"])
+    if changes.get("execution_class") is not None:
+        changes["execution_class"] = str(changes["execution_class"])
     return changes
 
 
@@ -73,6 +77,9 @@ def current_tenant(request: Request) -> str:
 
 Tenant = Annotated[str, Depends(current_tenant)]
 MaxResults = Annotated[int | None, Query(ge=1, le=1000)]
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255, description="Makes a start repeatable.")
+]
 
 
 def build_rest_router(platform: Platform) -> APIRouter:
@@ -114,15 +121,20 @@ def build_rest_router(platform: Platform) -> APIRouter:
         return JobDeleted(name=name)
 
     @router.post("/jobs/{name}/runs", status_code=201, tags=["runs"])
-    def start_run(name: str, body: RunStart, tenant_id: Tenant) -> JobRun:
+    def start_run(name: str, body: RunStart, tenant_id: Tenant, idempotency_key: IdempotencyKey = None) -> JobRun:
+        """Start a run. With an ``Idempotency-Key`` header, repeating the same request returns the same run
+        (never a second one, even when the requests race); the same key with another body is refused with
+        ``IdempotentParameterMismatchException`` (409). Keys are scoped to the job."""
         overrides = RunOverrides(
             arguments=body.arguments,
             timeout=body.timeout,
             worker_type=None if body.worker_type is None else body.worker_type.value,
             number_of_workers=body.number_of_workers,
             max_capacity=body.max_capacity,
+            job_run_queuing_enabled=body.job_run_queuing_enabled,
+            execution_class=None if body.execution_class is None else body.execution_class.value,
         )
-        return run_model(platform.runs.start(tenant_id, name, overrides))
+        return run_model(platform.runs.start(tenant_id, name, overrides, idempotency_key=idempotency_key))
 
     @router.get("/jobs/{name}/runs", tags=["runs"])
     def list_runs(

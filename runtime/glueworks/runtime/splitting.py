@@ -1,0 +1,178 @@
+"""Input splitting: cut listed files into splits sized by the run's capacity.
+
+`plan_splits` turns the files of a `FileSource` into the splits a run reads, one task each:
+
+* The target split size is the total input divided by ``parallelism * TASKS_PER_WORKER``
+  (enough tasks for every worker to take a few, so a slow split does not leave the others
+  idle), kept within ``[MIN_SPLIT_BYTES, MAX_SPLIT_BYTES]``. No fixed split count anywhere.
+* A file larger than ``SPLIT_SLACK`` times the target whose format can read byte ranges
+  (JSON lines, CSV without multi-line quoting, not compressed) becomes ``ceil(size / target)``
+  `RangeSplit`s of equal size. A range owns the lines that start inside it (see
+  `glueworks.runtime.formats.ranges`), so every line is read once; error records keep the
+  true line number in the file.
+* Compressed files (gzip, bzip2, zstd, …) cannot be cut and stay one split each, whatever
+  their size.
+* When there are more files than ``parallelism * TASKS_PER_WORKER``, neighbouring files below
+  the target are packed into `FileGroupSplit`s of about ``total / (parallelism * TASKS_PER_WORKER)``
+  bytes, so a folder of many small files still makes a few tasks per worker, not one per file.
+
+Splits keep file order, and ranges of one file keep byte order, so rows over the whole frame
+come out in file order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from glueworks.runtime.formats.base import FileFormat, ReadOutput
+from glueworks.runtime.locations import Location
+from glueworks.runtime.sources import FileGroupSplit, FileSplit, Split, naming_input
+
+#: Tasks per worker a run aims for (>= 2 keeps workers busy when splits differ in cost).
+TASKS_PER_WORKER = 4
+#: Smallest byte range a large file is cut into (smaller tasks cost more than they gain).
+MIN_SPLIT_BYTES = 16 * 1024 * 1024
+#: Largest byte range (bounds the memory of one task).
+MAX_SPLIT_BYTES = 128 * 1024 * 1024
+#: A file is cut only when it exceeds the target by this factor (no tiny tail ranges).
+SPLIT_SLACK = 1.25
+
+
+class RangeReadable(Protocol):
+    """A format that reads byte ranges of a file (JSON lines, CSV)."""
+
+    def splittable(self, path: str) -> bool:
+        """Whether this file can be read in byte ranges."""
+
+    def read_range(self, handle: object, url: str, start: int, end: int) -> ReadOutput:
+        """Read the lines starting in bytes ``[start, end)``."""
+
+
+@dataclass(frozen=True)
+class RangeSplit(Split):
+    """The lines of one file that start in bytes ``[start, end)``.
+
+    Attributes:
+        location: The file.
+        file_size: Size of the whole file from the listing.
+        file_format: A format with ``read_range`` (JSON lines, CSV).
+        start: First byte of the range.
+        end: One past the last byte of the range (the last owned line may run past it).
+    """
+
+    location: Location
+    file_size: int
+    file_format: FileFormat
+    start: int
+    end: int
+
+    @property
+    def split_id(self) -> str:
+        """The file's URL, the format and the byte range."""
+        return f"{self.file_format.name}:{self.location.url}#{self.start}-{self.end}"
+
+    @property
+    def size(self) -> int:
+        """Bytes of the range (the reader reads a line more at most)."""
+        return self.end - self.start
+
+    def read(self) -> ReadOutput:
+        """Open the file and read the lines starting in the range.
+
+        Raises:
+            FileNotFoundError, OSError: The file cannot be opened or read (never bad records).
+        """
+        fs = self.location.filesystem()
+        reader = self.file_format
+        if not hasattr(reader, "read_range"):
+            raise TypeError(f"format {reader.name!r} cannot read byte ranges")
+        with naming_input(self.location), fs.open(self.location.path, "rb") as handle:
+            output: ReadOutput = reader.read_range(handle, self.location.url, self.start, self.end)
+        return output
+
+
+def split_target(
+    total_bytes: int, parallelism: int, min_bytes: int = MIN_SPLIT_BYTES, max_bytes: int = MAX_SPLIT_BYTES
+) -> int:
+    """Bytes per range for `total_bytes` of input on `parallelism` workers."""
+    wanted = -(-total_bytes // max(1, parallelism * TASKS_PER_WORKER))  # ceil: no extra tail range
+    return max(min_bytes, min(max_bytes, wanted))
+
+
+def can_split(split: FileSplit) -> bool:
+    """Whether the file's format reads byte ranges of it (uncompressed, line-delimited)."""
+    check = getattr(split.file_format, "splittable", None)
+    return bool(check is not None and check(split.location.path))
+
+
+def cut_file(split: FileSplit, target: int) -> list[Split]:
+    """The file as equal byte ranges of about `target` bytes (one split when it is small)."""
+    if split.file_size <= target * SPLIT_SLACK or not can_split(split):
+        return [split]
+    count = math.ceil(split.file_size / target)
+    step = math.ceil(split.file_size / count)
+    return [
+        RangeSplit(split.location, split.file_size, split.file_format, start, min(start + step, split.file_size))
+        for start in range(0, split.file_size, step)
+    ]
+
+
+def plan_splits(
+    files: Sequence[FileSplit],
+    parallelism: int,
+    *,
+    min_bytes: int = MIN_SPLIT_BYTES,
+    max_bytes: int = MAX_SPLIT_BYTES,
+) -> list[Split]:
+    """The splits of `files` for a run of `parallelism` workers (see the module doc).
+
+    Args:
+        files: The listed files, in read order.
+        parallelism: Tasks the run may run at once (its capacity).
+        min_bytes: Smallest byte range a file is cut into.
+        max_bytes: Largest byte range.
+
+    Raises:
+        ValueError: `parallelism` or the byte bounds are not positive, or min > max.
+    """
+    if not isinstance(parallelism, int) or parallelism < 1:
+        raise ValueError(f"parallelism: must be an integer >= 1, got {parallelism!r}")
+    if not 1 <= min_bytes <= max_bytes:
+        raise ValueError(f"min_bytes, max_bytes: need 1 <= min_bytes <= max_bytes, got {min_bytes}, {max_bytes}")
+    total = sum(f.size for f in files)
+    wanted = parallelism * TASKS_PER_WORKER
+    target = split_target(total, parallelism, min_bytes, max_bytes)
+    units: list[Split] = [piece for f in files for piece in cut_file(f, target)]
+    if len(units) <= wanted:
+        return units
+    return _pack_small(units, max(1, total // wanted), target)
+
+
+def _pack_small(units: list[Split], group_bytes: int, target: int) -> list[Split]:
+    """Pack runs of neighbouring whole files smaller than `target` into groups of ~`group_bytes`."""
+    out: list[Split] = []
+    group: list[FileSplit] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal group, size
+        if len(group) == 1:
+            out.append(group[0])
+        elif group:
+            out.append(FileGroupSplit(tuple(group)))
+        group, size = [], 0
+
+    for unit in units:
+        if not isinstance(unit, FileSplit) or unit.size >= target:
+            flush()
+            out.append(unit)
+            continue
+        group.append(unit)
+        size += unit.size
+        if size >= group_bytes:
+            flush()
+    flush()
+    return out

@@ -1,0 +1,133 @@
+"""The lake benchmark harness at a tiny scale: the generator's ground truth and the checker agree.
+
+Runs the real engine scripts (DuckDB and the glueworks local executor) in fresh processes through
+the harness's measured runner, and shows the checker turns a wrong output into WRONG. No Spark, no Ray.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+LAKE = Path(__file__).resolve().parents[2] / "bench" / "lake"
+EVENTS = 3000
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"lake_bench_{name}", LAKE / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def lake() -> ModuleType:
+    return _load("run")
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory, lake: ModuleType) -> Path:
+    folder: Path = lake.generate(EVENTS, root=tmp_path_factory.mktemp("lake"), processes=1)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def truth(dataset: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((dataset / "truth.json").read_text())
+    return loaded
+
+
+def _lines(path: Path) -> list[bytes]:
+    data = gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()
+    return data.split(b"\n")[:-1]
+
+
+def test_generator_is_deterministic_and_cached(tmp_path: Path, lake: ModuleType, dataset: Path) -> None:
+    again: Path = lake.generate(EVENTS, root=tmp_path, processes=1)
+    assert (again / "truth.json").read_text() == (dataset / "truth.json").read_text()
+    for path in sorted((dataset / "input").iterdir()):
+        assert _lines(path) == _lines(again / "input" / path.name), path.name
+    stamp = (again / "truth.json").stat().st_mtime_ns
+    assert lake.generate(EVENTS, root=tmp_path, processes=1) == again  # cached: not written again
+    assert (again / "truth.json").stat().st_mtime_ns == stamp
+
+
+def test_dataset_has_the_traps_the_truth_counts(dataset: Path, truth: dict[str, Any]) -> None:
+    files = sorted((dataset / "input").iterdir())
+    assert sum(p.name.endswith(".gz") for p in files) == 1
+    kinds = {f["kind"] for f in truth["files"]}
+    assert kinds == {"A", "B", "C", "D", "E"}
+    records, malformed, blank, amount_types, campaign_files = 0, 0, 0, set(), []
+    bad_share: dict[str, float] = {}
+    for index, path in enumerate(files):
+        bad_here = 0
+        lines = _lines(path)
+        for line in lines:
+            if not line.strip():
+                blank += 1
+                continue
+            try:
+                value = json.loads(line)
+            except ValueError:
+                bad_here += 1
+                continue
+            if not isinstance(value, dict):
+                bad_here += 1
+                continue
+            records += 1
+            amount_types.add(type(value["amount"]).__name__)
+            if "campaign" in value:
+                campaign_files.append(index)
+        malformed += bad_here
+        kind = next(f["kind"] for f in truth["files"] if f["file"] == path.name)
+        bad_share[kind] = max(bad_share.get(kind, 0.0), bad_here / len(lines))
+    assert (records, malformed, blank) == (truth["records"], truth["malformed"], truth["blank_lines"])
+    # 1-5% malformed lines in class D files only (a few hundred lines per file here: some slack).
+    assert 0.005 <= bad_share["D"] <= 0.08
+    assert all(share == 0 for kind, share in bad_share.items() if kind != "D")
+    assert amount_types == {"int", "str"}
+    assert campaign_files and min(campaign_files) >= len(files) // 2  # the new field appears late
+
+
+@pytest.mark.parametrize("engine_name", ["duckdb", "glueworks-local"])
+def test_engine_output_matches_truth(
+    engine_name: str, lake: ModuleType, dataset: Path, truth: dict[str, Any], tmp_path: Path
+) -> None:
+    engine = next(e for e in lake.ENGINES if e.name == engine_name)
+    record = lake.run_engine(engine, 0, dataset, tmp_path, truth, timeout=120)
+    assert record.problems == []
+    assert record.ok and record.status == "ok"
+    assert record.partitions == 2 * len(truth["root_rows_by_date"])
+    assert record.files >= record.partitions
+    assert record.wall_s > 0 and record.peak_pss_mb > 0
+    assert not (tmp_path / f"{engine_name}-0").exists()  # outputs are removed after the check
+
+
+def test_checker_scores_a_wrong_answer_as_wrong(
+    lake: ModuleType, dataset: Path, truth: dict[str, Any], tmp_path: Path
+) -> None:
+    check = _load("check")
+    out, result = tmp_path / "out", tmp_path / "result.json"
+    script = LAKE / "engines" / "duckdb_engine.py"
+    argv = [sys.executable, str(script), "--input", str(dataset / "input"), "--output", str(out)]
+    subprocess.run([*argv, "--result", str(result), "--workers", "1"], check=True, timeout=120)
+    malformed = json.loads(result.read_text())["malformed"]
+    assert check.check_output(out, truth, malformed).ok
+    wrong_count = check.check_output(out, truth, malformed + 1)
+    assert wrong_count.problems == [f"malformed lines: got {malformed + 1}, want {truth['malformed']}"]
+    day = sorted(truth["child_rows_by_date"])[0]
+    shutil.rmtree(out / "items" / f"date={day}")
+    missing = check.check_output(out, truth, malformed)
+    assert not missing.ok
+    assert any(p.startswith("items rows by date: 1 dates differ") for p in missing.problems)
