@@ -35,8 +35,14 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def start_server(ray_cluster: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., LiveServer]]:
-    """Start a real platform (API on 127.0.0.1, a real Ray launcher) on a given database URL."""
+def start_server(
+    ray_cluster: None, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., LiveServer]]:
+    """Start a real platform (API on 127.0.0.1, a real Ray launcher) on a given database URL.
+
+    Depends on `postgres_url` only for teardown order: platforms close before PostgreSQL stops, so their
+    background threads never meet a vanished database.
+    """
     from glueworks.platform.embedded import embedded_platform
     from glueworks.platform.settings import Settings
 

@@ -23,10 +23,14 @@ import re
 from dataclasses import dataclass
 from typing import Any, BinaryIO, ClassVar
 
+import pyarrow as pa
+
 from glueworks.runtime.error_records import ErrorRecord
 from glueworks.runtime.errors import InvalidOptionError
+from glueworks.runtime.formats import json_fast
 from glueworks.runtime.formats.base import DEFAULT_BLOCK_ROWS, FileFormat, ReadOutput
 from glueworks.runtime.formats.compression import infer_codec
+from glueworks.runtime.formats.ranges import count_newlines, read_owned_lines, shift_lines
 from glueworks.runtime.inference import table_from_records
 
 _BOM = b"\xef\xbb\xbf"
@@ -65,18 +69,120 @@ class JsonFormat(FileFormat):
         steps = parse_json_path(self.json_path, "jsonPath") if self.json_path is not None else None
         if self.multiline:
             records, errors = _parse_document(data, url, steps)
+        elif steps is None and json_fast.FAST_PATH_ENABLED:
+            return self._read_lines_fast(data.split(b"\n"), url)
         else:
             records, errors = _parse_lines(data, url, steps)
+        return self._output(records, errors)
+
+    def splittable(self, path: str) -> bool:
+        """Whether a file can be read in byte ranges: JSON lines that are not compressed."""
+        return not self.multiline and self.codec_for(path) == "none"
+
+    def read_range(self, handle: BinaryIO, url: str, start: int, end: int) -> ReadOutput:
+        """Read the lines starting in bytes ``[start, end)`` of an uncompressed JSON-lines file.
+
+        Error records carry the true line number in the file (see `glueworks.runtime.formats.ranges`).
+        Lines are parsed `block_rows` at a time and each batch becomes a block at once, so a task
+        never holds more than one block's worth of Python records (they cost ~10x the JSON text).
+        """
+        data, first = read_owned_lines(handle, start, end)
+        if first == 0 and data.startswith(_BOM):
+            data = data[len(_BOM) :]
+        steps = parse_json_path(self.json_path, "jsonPath") if self.json_path is not None else None
+        lines = data.split(b"\n")
+        del data
+        output = ReadOutput()
+        fast = steps is None and json_fast.FAST_PATH_ENABLED
+        for begin in range(0, len(lines), self.block_rows):
+            chunk = lines[begin : begin + self.block_rows]
+            if fast:
+                block, count, errors = _parse_block(chunk, begin + 1, url)
+                output.errors.extend(errors)
+                output.records += count
+                if block is not None:
+                    output.blocks.append(block)
+                continue
+            records, errors = _parse_line_list(chunk, begin + 1, url, steps)
+            output.errors.extend(errors)
+            output.records += len(records)
+            if records:
+                output.blocks.append(table_from_records(records))
+        if output.errors and first > 0:
+            output.errors = shift_lines(output.errors, count_newlines(handle, first))
+        return output
+
+    def _read_lines_fast(self, lines: list[bytes], url: str) -> ReadOutput:
+        """`read` of JSON lines without jsonPath, a chunk of `block_rows` lines at a time.
+
+        Blocks hold `block_rows` records each, as in `_output`: while every chunk is all good records
+        a chunk is a block; from the first chunk that is not, the rest goes through the Python path.
+        """
+        output = ReadOutput()
+        for begin in range(0, len(lines), self.block_rows):
+            chunk = lines[begin : begin + self.block_rows]
+            last = begin + self.block_rows >= len(lines)
+            block = json_fast.arrow_block(chunk)
+            if block is None or (not last and block.num_rows != self.block_rows):
+                records, errors = _parse_line_list(lines[begin:], begin + 1, url, None)
+                rest = self._output(records, errors)
+                output.blocks.extend(rest.blocks)
+                output.errors.extend(rest.errors)
+                output.records += rest.records
+                break
+            output.blocks.append(block)
+            output.records += block.num_rows
+        return output
+
+    def _output(self, records: list[dict[str, Any]], errors: list[ErrorRecord]) -> ReadOutput:
         output = ReadOutput(errors=errors, records=len(records))
         for start in range(0, len(records), self.block_rows):
             output.blocks.append(table_from_records(records[start : start + self.block_rows]))
         return output
 
 
+def _parse_block(lines: list[bytes], first_number: int, url: str) -> tuple[pa.Table | None, int, list[ErrorRecord]]:
+    """One block (or None), its record count and the error records of JSON lines without jsonPath.
+
+    Tries `json_fast.arrow_block` on the chunk; if that is unsure, the lines are parsed in Python
+    (the error records come from there) and the good lines alone are tried again with Arrow before
+    the records are turned into a block in Python.
+    """
+    block = json_fast.arrow_block(lines)
+    if block is not None:
+        return block, block.num_rows, []
+    records: list[dict[str, Any]] = []
+    good: list[bytes] = []
+    errors: list[ErrorRecord] = []
+    for number, raw in enumerate(lines, start=first_number):
+        if not raw.strip():
+            continue
+        value, reason, text = _parse_line(raw)
+        if reason is not None:
+            errors.append(ErrorRecord.create(url, number, reason, text))
+        else:
+            records.append(value)
+            good.append(raw)
+    if not records:
+        return None, 0, errors
+    # Without errors Arrow already failed on these very lines.
+    block = json_fast.arrow_block(good) if errors else None
+    if block is None:
+        block = table_from_records(records)
+    return block, len(records), errors
+
+
 def _parse_lines(data: bytes, url: str, steps: JsonPath | None) -> tuple[list[dict[str, Any]], list[ErrorRecord]]:
+    return _parse_line_list(data.split(b"\n"), 1, url, steps)
+
+
+def _parse_line_list(
+    lines: list[bytes], first_number: int, url: str, steps: JsonPath | None
+) -> tuple[list[dict[str, Any]], list[ErrorRecord]]:
+    """Parse raw lines numbered from `first_number`."""
     records: list[dict[str, Any]] = []
     errors: list[ErrorRecord] = []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+    for number, raw in enumerate(lines, start=first_number):
         if not raw.strip():
             continue
         value, reason, text = _parse_line(raw, steps is None)

@@ -1,0 +1,198 @@
+"""Fast path of the JSON-lines reader: parse a chunk of lines with ``pyarrow.json`` (C++).
+
+`arrow_block` returns the block `glueworks.runtime.inference.table_from_records` would build from
+the same lines, or None whenever it cannot prove the two are equal; the caller then uses the
+Python path. The guards, each for a known difference between the two parsers:
+
+- invalid UTF-8 (Arrow accepts it inside strings): the chunk is decoded strictly first;
+- UTF-16 surrogate escapes (Python keeps a lone one, Arrow rejects it or pairs it): any
+  ``\\uD8xx``-``\\uDFxx`` escape sends the chunk to the Python path;
+- several values on one line, one object over several lines, top-level ``null`` (Arrow makes
+  rows of all three): every non-blank line must start with ``{``, end with ``}`` and the row
+  count must equal the number of non-blank lines; since JSON strings cannot hold a raw newline,
+  an object cannot then span lines, so each line is exactly one object;
+- ``Inf``, ``-Inf``, ``-NaN`` (Arrow reads them, Python rejects them): a chunk with a bare
+  ``Inf``/``NaN`` after ``:``, ``,`` or ``[`` goes to the Python path;
+- nesting deeper than `MAX_DEPTH` (Python makes an error record near its recursion limit,
+  Arrow reads it);
+- ISO date/time strings (Arrow infers timestamps): the chunk is parsed again with an explicit
+  schema that reads those fields as strings;
+- ``int`` vs ``long``: Arrow reads every integer as int64; the field becomes int32 when all
+  its values fit, as in the Python path;
+- an integer literal in a field Arrow promoted to double (``1`` next to ``2.5``, ``-0``,
+  integers beyond 64 bits), which the Python path makes a Choice or a decimal: a double field
+  with no integral value cannot hold one; otherwise the raw chunk must show no integer literal
+  after the field's key (or the chunk goes to the Python path);
+- list elements are named ``element`` (Arrow says ``item``);
+- lists holding null-typed values (``[null]``, ``[{"a": null}]``): Arrow builds them with too
+  short a child array, so such chunks go to the Python path.
+
+Mixed types in one field, duplicate keys, top-level arrays or scalars and malformed lines make
+Arrow fail, and the chunk goes to the Python path.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
+
+#: Switch for the fast path (the Python path alone when False).
+FAST_PATH_ENABLED = True
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+# Arrow reads ``Inf``, ``-Inf`` and ``-NaN``, which Python rejects (``Infinity`` is declined too).
+_NON_FINITE = re.compile(rb"[:,\[]\s*-?(?:Inf|NaN)")
+#: Deepest nesting taken (Python fails with "nested too deeply" near its recursion limit).
+MAX_DEPTH = 64
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_]+")
+_JSON_SPACE = b" \t\r"
+_BASIC = (pa.types.is_boolean, pa.types.is_int64, pa.types.is_float64, pa.types.is_string, pa.types.is_null)
+_INT32 = (-(2**31), 2**31 - 1)
+
+
+def arrow_block(lines: list[bytes]) -> pa.Table | None:
+    """The block the Python path builds from the non-blank `lines`, or None if not provably equal.
+
+    Args:
+        lines: Raw lines without their ``\\n``; blank lines are skipped as in the Python path.
+
+    Returns:
+        The block, or None when the chunk must go through the Python path (it is malformed, holds
+        no record, or uses something the Arrow parser reads differently).
+    """
+    rows = 0
+    for raw in lines:
+        if not raw.strip():
+            continue
+        body = raw.strip(_JSON_SPACE)
+        if body[:1] != b"{" or body[-1:] != b"}":
+            return None
+        rows += 1
+    if rows == 0:
+        return None
+    data = b"\n".join(lines)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # Substring tests first: they run at memory speed, the regexes do not.
+    if b"\\u" in data and _SURROGATE_ESCAPE.search(data) is not None:
+        return None
+    if (b"Inf" in data or b"NaN" in data) and _NON_FINITE.search(data) is not None:
+        return None
+    table = _read(data, None)
+    if table is None or table.num_rows != rows:
+        return None
+    # The schema is as deep as the deepest value, so this bounds the nesting of every line.
+    if max((_depth(field.type) for field in table.schema), default=0) > MAX_DEPTH:
+        return None
+    if not all(_is_basic(field.type) for field in table.schema):
+        table = _read(data, pa.schema([_as_basic(field) for field in table.schema]))
+        if table is None or table.num_rows != rows:
+            return None
+    if table.num_columns == 0:
+        # Only empty objects: rows without columns, built as the Python path builds them.
+        return pa.Table.from_struct_array(pa.array([{}] * rows, pa.struct([])))
+    table = table.combine_chunks()
+    fields: list[pa.Field] = []
+    for index, field in enumerate(table.schema):
+        target = _target(field, table.column(index).chunk(0) if table.column(index).num_chunks else None, data, True)
+        if target is None:
+            return None
+        fields.append(target)
+    return table.cast(pa.schema(fields))
+
+
+def _read(data: bytes, schema: pa.Schema | None) -> pa.Table | None:
+    """Parse `data` as one Arrow block, or None if Arrow rejects it."""
+    options = pa_json.ParseOptions(
+        explicit_schema=schema,
+        newlines_in_values=False,
+        unexpected_field_behavior="infer" if schema is None else "error",
+    )
+    # One block for the whole chunk so that inference sees every row at once.
+    read_options = pa_json.ReadOptions(use_threads=False, block_size=max(len(data) + 1, 1 << 16))
+    try:
+        table = pa_json.read_json(io.BytesIO(data), read_options=read_options, parse_options=options)
+        # Arrow's JSON reader builds lists of nulls with too short a child array; cheap check.
+        table.validate()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return table
+
+
+def _is_basic(dtype: pa.DataType) -> bool:
+    if pa.types.is_struct(dtype):
+        return all(_is_basic(dtype.field(i).type) for i in range(dtype.num_fields))
+    if pa.types.is_list(dtype):
+        return _is_basic(dtype.value_type)
+    return any(check(dtype) for check in _BASIC)
+
+
+def _as_basic(field: pa.Field) -> pa.Field:
+    """`field` with every inferred date/time type replaced by string (the Python path keeps text)."""
+    dtype = field.type
+    if pa.types.is_struct(dtype):
+        return field.with_type(pa.struct([_as_basic(dtype.field(i)) for i in range(dtype.num_fields)]))
+    if pa.types.is_list(dtype):
+        return field.with_type(pa.list_(_as_basic(dtype.value_field)))
+    return field if _is_basic(dtype) else field.with_type(pa.string())
+
+
+def _depth(dtype: pa.DataType) -> int:
+    if pa.types.is_struct(dtype):
+        return 1 + max((_depth(dtype.field(i).type) for i in range(dtype.num_fields)), default=0)
+    if pa.types.is_list(dtype):
+        return 1 + _depth(dtype.value_type)
+    return 0
+
+
+def _holds_null_type(dtype: pa.DataType) -> bool:
+    if pa.types.is_struct(dtype):
+        return any(_holds_null_type(dtype.field(i).type) for i in range(dtype.num_fields))
+    if pa.types.is_list(dtype):
+        return _holds_null_type(dtype.value_type)
+    return bool(pa.types.is_null(dtype))
+
+
+def _target(field: pa.Field, values: pa.Array | None, data: bytes, keyed: bool) -> pa.Field | None:
+    """The field the Python path infers for `values` (Arrow's array of `field`), or None if unsure.
+
+    Args:
+        field: The Arrow field.
+        values: Its values (nulls of parents applied), or None when there are none.
+        data: The raw chunk, searched for integer literals after a key.
+        keyed: Whether the values follow a key (``"name": value``) rather than sit in arrays.
+    """
+    dtype = field.type
+    if pa.types.is_struct(dtype):
+        children = values.flatten() if values is not None else [None] * dtype.num_fields
+        members = [_target(dtype.field(i), children[i], data, True) for i in range(dtype.num_fields)]
+        if any(member is None for member in members):
+            return None
+        return field.with_type(pa.struct([member for member in members if member is not None]))
+    if pa.types.is_list(dtype):
+        if _holds_null_type(dtype.value_type):
+            # Lists of nulls are built wrongly by Arrow's JSON reader (see `_read`).
+            return None
+        elements = values.flatten() if values is not None else None
+        element = _target(dtype.value_field.with_name("element"), elements, data, False)
+        return None if element is None else field.with_type(pa.list_(element))
+    if values is None or values.null_count == len(values):
+        return field
+    if pa.types.is_int64(dtype):
+        low, high = pc.min_max(values).values()
+        if _INT32[0] <= low.as_py() and high.as_py() <= _INT32[1]:
+            return field.with_type(pa.int32())
+        return field
+    if pa.types.is_float64(dtype) and pc.any(pc.equal(values, pc.floor(values))).as_py():
+        # An integral double may come from an integer literal; look for one after the key.
+        if not keyed or _PLAIN_KEY.fullmatch(field.name) is None or b"\\u" in data:
+            return None
+        literal = re.compile(rb'"' + field.name.encode() + rb'"\s*:\s*-?\d+\s*[,}\]\s]')
+        return None if literal.search(data) is not None else field
+    return field

@@ -1,0 +1,210 @@
+"""The Arrow fast path of the JSON-lines reader gives exactly the Python path's blocks and errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from glueworks.runtime.formats import JsonFormat, ReadOutput, json_fast
+from glueworks.runtime.gluetypes import is_choice
+
+URL = "mem://in.json"
+
+
+def _read(data: bytes, fast: bool, block_rows: int, ranged: bool, monkeypatch: pytest.MonkeyPatch) -> ReadOutput:
+    with monkeypatch.context() as patch:
+        patch.setattr(json_fast, "FAST_PATH_ENABLED", fast)
+        fmt = JsonFormat(block_rows=block_rows)
+        if ranged:
+            return fmt.read_range(io.BytesIO(data), URL, 0, len(data))
+        return fmt.read(io.BytesIO(data), URL)
+
+
+def _assert_same(data: bytes, monkeypatch: pytest.MonkeyPatch, block_rows: int = 4) -> ReadOutput:
+    """Read `data` both ways, by whole file and by range; assert equal output; return the fast one."""
+    fast = ReadOutput()
+    for ranged in (False, True):
+        slow = _read(data, False, block_rows, ranged, monkeypatch)
+        fast = _read(data, True, block_rows, ranged, monkeypatch)
+        assert fast.errors == slow.errors
+        assert fast.records == slow.records
+        assert len(fast.blocks) == len(slow.blocks)
+        for got, want in zip(fast.blocks, slow.blocks, strict=True):
+            assert got.schema == want.schema, (got.schema, want.schema)
+            # repr: NaN equals NaN and -0.0 differs from 0.0.
+            assert repr(got.to_pylist()) == repr(want.to_pylist())
+    return fast
+
+
+def _lines(*lines: str | bytes) -> bytes:
+    return b"\n".join(line.encode() if isinstance(line, str) else line for line in lines) + b"\n"
+
+
+# --- the fast path is taken where it should be ------------------------------------------
+
+
+def test_a_clean_nested_chunk_takes_the_fast_path_and_keeps_strings_and_int_widths() -> None:
+    lines = [
+        json.dumps({"id": i, "ts": "2024-01-02T03:04:05", "day": "2024-01-02", "u": {"n": i * 2**33, "x": 0.5}})
+        for i in range(5)
+    ]
+    block = json_fast.arrow_block([line.encode() for line in lines])
+    assert block is not None
+    assert str(block.schema.field("id").type) == "int32"
+    assert str(block.schema.field("ts").type) == "string"
+    assert block.column("day").to_pylist() == ["2024-01-02"] * 5
+    assert str(block.schema.field("u").type) == "struct<n: int64, x: double>"
+
+
+def test_integral_doubles_written_with_a_point_keep_the_fast_path() -> None:
+    block = json_fast.arrow_block([b'{"price": 10.0}', b'{"price": 2.5}'])
+    assert block is not None
+    assert block.column("price").to_pylist() == [10.0, 2.5]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [b'{"a": 1}', b'{"a": 2.5}'],  # int next to double: a Choice in Python
+        [b'{"a": -0}', b'{"a": 0.5}'],  # an integer Arrow reads as -0.0
+        [b'{"a": 99999999999999999999}'],  # beyond 64 bits: a decimal in Python
+        [b'{"a": [1, 2.5]}'],  # int and double in one array
+        [b"null"],  # Arrow makes a row of it
+        [b'{"a": 1} {"a": 2}'],  # two objects on one line
+        [b'{"a":', b"1}"],  # one object over two lines
+        [b'{"a": "\xff"}'],  # invalid UTF-8
+        [b'{"a": "\\ud800"}'],  # lone surrogate escape
+        [b'{"a": 1, "a": 2}'],  # duplicate key
+        [b"[1]"],
+        [b"", b"  "],
+        [b'{"a": Inf}'],  # Arrow reads it, Python rejects it
+        [b'{"a": [-NaN]}'],
+        [b'{"a": ' + b"[" * 70 + b"1" + b"]" * 70 + b"}"],  # deeper than MAX_DEPTH
+        [b'{"a": [null]}'],  # Arrow builds lists of nulls wrongly
+    ],
+)
+def test_the_fast_path_declines_what_it_cannot_prove(lines: list[bytes]) -> None:
+    assert json_fast.arrow_block(lines) is None
+
+
+# --- and the output equals the Python path's -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _lines('{"a": 1}', '{"a": 2.5}', '{"a": "x"}'),
+        _lines('{"a": -0}', '{"a": 1.5}', '{"b": 99999999999999999999}', '{"b": 1}'),
+        _lines("{}", "{}", '{"a": {}}', '{"a": {"b": []}}', '{"c": [[], [null]]}'),
+        _lines('{"z": 1, "a": {"y": 1, "x": 2}}', '{"b": 2, "a": {"w": null, "x": 3}}', '{"a": null}'),
+        _lines('{"a": 1}', "", "  ", '{"a": 2}\r', "null", '{"a": 1} {"a": 2}', '{"a": "\\ud800"}', b'{"a": "\xc3"}'),
+        _lines('{"t": "2024-01-01 10:00:00"}', '{"t": "10:00"}', '{"t": null}', '{"n": 2147483648}'),
+        _lines('{"a": 1e300}', '{"a": Infinity}', '{"a": 1}', '{"a": 1, "a": 2}', '{"a": [1]}'),
+    ],
+)
+def test_fixed_inputs_read_the_same_both_ways(data: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    _assert_same(data, monkeypatch)
+
+
+def test_error_records_keep_exact_line_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    good = [json.dumps({"n": i, "s": str(i)}) for i in range(30)]
+    good[7] = '{"n": '
+    good[19] = "[1, 2]"
+    out = _assert_same(_lines(*good), monkeypatch, block_rows=8)
+    assert [error.line for error in out.errors] == [8, 20]
+    assert out.records == 28
+
+
+def test_drift_in_a_dirty_chunk_is_still_a_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    out = _assert_same(_lines('{"n": 1}', "oops", '{"n": "x"}'), monkeypatch, block_rows=10)
+    assert is_choice(out.blocks[0].schema.field("n"))
+
+
+# --- property ------------------------------------------------------------------------------
+
+_KEYS = st.sampled_from(["a", "b", "id", "ts", "n", "é", "k y", ""])
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**66), max_value=2**66)
+    | st.sampled_from([0, -1, 2**31, -(2**31) - 1, 2**63 - 1])
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from([1.0, -0.0, 2.5, 1e300])
+    | st.text(max_size=6)
+    | st.sampled_from(["2024-01-02T03:04:05", "2024-01-02", "2024-01-02 03:04", "03:04:05", "\U0001f600"])
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=3),
+    max_leaves=8,
+)
+_BAD = st.sampled_from(
+    [
+        b"",
+        b"   ",
+        b"\r",
+        b"null",
+        b"[1]",
+        b'"x"',
+        b"7",
+        b'{"a": ',
+        b'{"a": 1} {"b": 2}',
+        b'{"a": "\xff\xfe"}',
+        b'{"a": "\\ud800"}',
+        b'{"a": "\\udc00\\ud800"}',
+        b'{"a": 1, "a": "x"}',
+        b'{"a": NaN}',
+        b'{"a": 1e999}',
+        b'{"a": 01}',
+        b"{'a': 1}",
+        b'{"a": Inf}',
+        b'{"a": -Inf}',
+        b'{"a": [1, -NaN]}',
+        b'{"a": Infinity}',
+        b'{"a": ' + b"[" * 70 + b"]" * 70 + b"}",
+        b'{"a": ' + b"[" * 70 + b"2" + b"]" * 70 + b"}",
+    ]
+)
+
+
+@st.composite
+def _line(draw: Any) -> bytes:
+    if draw(st.integers(0, 9)) == 0:
+        return bytes(draw(_BAD))
+    record = draw(st.dictionaries(_KEYS, _VALUES, max_size=4))
+    text = json.dumps(record, ensure_ascii=draw(st.booleans()))
+    return text.encode() + (b"\r" if draw(st.integers(0, 19)) == 0 else b"")
+
+
+def _chunks(lines: list[bytes]) -> Iterator[bytes]:
+    yield b"\n".join(lines)
+    yield b"\n".join(lines) + b"\n"
+
+
+@settings(max_examples=120, deadline=None)
+@given(lines=st.lists(_line(), max_size=14), block_rows=st.integers(1, 6))
+def test_property_fast_reader_equals_python_reader(lines: list[bytes], block_rows: int) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for data in _chunks(lines):
+            _assert_same(data, monkeypatch, block_rows=block_rows)
+
+
+def test_property_inputs_reach_the_fast_path() -> None:
+    # Guard against a property test that passes because the fast path never runs.
+    lines = [json.dumps({"a": {"b": [i, 2]}, "c": f"x{i}", "d": i + 0.5}).encode() for i in range(6)]
+    block = json_fast.arrow_block(lines)
+    assert block is not None
+    assert block.schema == pa.schema(
+        [
+            pa.field("a", pa.struct([pa.field("b", pa.list_(pa.field("element", pa.int32())))])),
+            pa.field("c", pa.string()),
+            pa.field("d", pa.float64()),
+        ]
+    )
