@@ -22,6 +22,7 @@ __all__ = [
     "TriggerActionRow",
     "TriggerFiringRow",
     "TriggerRow",
+    "WorkflowEventRow",
     "WorkflowRow",
     "WorkflowRunRow",
 ]
@@ -139,3 +140,30 @@ class SchedulerLeaseRow(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(128))
     expires_at: Mapped[datetime]
+
+
+class WorkflowEventRow(Base):
+    """An event put to a workflow (``POST /v1/workflows/{name}/events``), waiting for its EVENT trigger's batch.
+
+    ``fire_key`` and ``workflow_run_id`` are set, in the transaction that fires the batch, when a batch takes the
+    event; pending events have neither. The event id is unique per workflow, so a re-sent event is stored once.
+    """
+
+    __tablename__ = "workflow_events"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "workflow_name", "event_id", name="uq_workflow_events_id"),
+        Index("ix_workflow_events_pending", "tenant_id", "trigger_name", "fire_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    workflow_name: Mapped[str] = mapped_column(String(255))
+    trigger_name: Mapped[str] = mapped_column(String(255))
+    event_id: Mapped[str] = mapped_column(String(128))
+    source: Mapped[str] = mapped_column(String(256))
+    detail_type: Mapped[str] = mapped_column(String(128))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    event_time: Mapped[str | None] = mapped_column(String(64))
+    received_on: Mapped[datetime]
+    fire_key: Mapped[str | None] = mapped_column(String(255))
+    workflow_run_id: Mapped[str | None] = mapped_column(String(80))

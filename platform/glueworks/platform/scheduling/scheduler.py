@@ -10,7 +10,9 @@ One pass (:meth:`Scheduler.run_once`):
    starts a new workflow run per tick.
 3. **Conditions.** CONDITIONAL triggers fire once per satisfied predicate within a workflow run; outside
    workflows, once per new set of satisfying runs (see ``engine.fire_conditional``).
-4. **Dispatch.** PENDING actions are started with deterministic idempotency keys (see ``firing``).
+4. **Events.** Every ACTIVATED EVENT trigger whose pending events fill a batch, or whose oldest pending event is
+   older than its batch window, starts one workflow run per batch (see ``events_batching``).
+5. **Dispatch.** PENDING actions are started with deterministic idempotency keys (see ``firing``).
 
 **Catch-up policy** after downtime: every missed tick no older than ``catch_up_window`` before now is fired, in
 order, each exactly once; older missed ticks are skipped (and logged), as cron skips the ticks of a machine that
@@ -53,6 +55,7 @@ from glueworks.platform.scheduling.engine import (
     fire_conditional,
     new_workflow_run_id,
 )
+from glueworks.platform.scheduling.events_batching import fire_event_batches
 from glueworks.platform.scheduling.firing import Dispatcher, fire
 
 __all__ = ["LEASE_NAME", "PassReport", "Scheduler", "SchedulerConfig"]
@@ -83,6 +86,7 @@ class PassReport:
     led: bool = False
     ticks_fired: int = 0
     ticks_skipped: int = 0
+    event_batches_fired: int = 0
     conditions_fired: int = 0
     actions_started: int = 0
     workflow_runs_ended: int = 0
@@ -150,6 +154,8 @@ class Scheduler:
             return report
         report.led = True
         self._fire_scheduled(now, report)
+        # EVENT triggers: due batches of pending events start workflow runs (see events_batching).
+        report.event_batches_fired += fire_event_batches(self._db, now, self._new_run_id)
         report.actions_started += self._dispatch()
         self._evaluate_conditions(now, report)
         report.actions_started += self._dispatch()

@@ -11,7 +11,7 @@ job or crawler that does not exist (EntityNotFoundException); a trigger that wou
 action ends in Glue's ERROR state.
 
 Glue keeps EVENT triggers for workflows; so does glueworks (WorkflowName is required). Their batching condition
-is checked and stored; consuming events is not done yet (see docs/scheduling.md).
+is checked and stored; the scheduler fires them from events put to the workflow (``scheduling.events_batching``).
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ from glueworks.platform.scheduling.engine import (
     new_workflow_run_id,
     start_triggers_of,
 )
+from glueworks.platform.scheduling.events_batching import PutEventsResult, put_events
 from glueworks.platform.scheduling.firing import Dispatcher, fire
 from glueworks.platform.scheduling.graph import GraphNode, WorkflowGraph, build_graph, node_id
 from glueworks.platform.scheduling.outcomes import ActionView, latest_attempts, node_key, workflow_actions
@@ -239,6 +240,10 @@ class WorkflowService:
             run_id = run.id
         self._dispatcher.dispatch(firing_ids=firing_ids)
         return run_id
+
+    def put_events(self, tenant_id: str, name: str, body: Any) -> PutEventsResult:
+        """Store events for the workflow's ACTIVATED EVENT trigger (see ``scheduling.events_batching``)."""
+        return put_events(self._db, tenant_id, name, body, now=self._clock())
 
     def get_run(self, tenant_id: str, name: str, run_id: str, *, include_graph: bool = False) -> RunView:
         with self._db.transaction() as session:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi import Body as BodyParam
 
 from glueworks.platform.api.glue.model import glue_model
 from glueworks.platform.api.glue.triggers import TRIGGER_OPERATIONS
@@ -143,5 +144,16 @@ def build_orchestration_router(platform: Platform) -> APIRouter:
     def put_run_properties(name: str, run_id: str, body: Body, tenant_id: Tenant) -> Body:
         call("PutWorkflowRunProperties", tenant_id, body, Name=name, RunId=run_id)
         return call("GetWorkflowRunProperties", tenant_id, Name=name, RunId=run_id)
+
+    @router.post("/workflows/{name}/events", status_code=202, tags=["workflows"])
+    def put_workflow_events(name: str, body: Annotated[Any, BodyParam()], tenant_id: Tenant) -> Body:
+        """One EventBridge-shaped event, or ``{"events": [...]}`` (1-100), for the workflow's EVENT trigger."""
+        result = platform.workflows.put_events(tenant_id, name, body)
+        return {
+            "workflow_name": result.workflow_name,
+            "trigger_name": result.trigger_name,
+            "event_ids": result.event_ids,
+            "duplicate_event_ids": result.duplicate_ids,
+        }
 
     return router
