@@ -1,0 +1,101 @@
+"""glueworks: the pipeline as a Glue script (``bench/lake/glue_job.py``), three ways.
+
+* ``--variant local``: in this process on the local executor (``--workers`` threads);
+* ``--variant ray``: in this process on the Ray executor, after ``ray.init(num_cpus=--workers)``
+  (the init is the set-up time);
+* ``--variant job``: submitted through a live platform (embedded in this process: SQLite, the REST door,
+  its own local Ray) with the SDK, waited for until it ends. The platform start is the set-up time; the
+  work time is StartJobRun → SUCCEEDED as the client sees it.
+
+Malformed lines are error records; their count comes from the run's metrics.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from _common import Clock, EngineArgs, parse_args, patient_ray_start, write_result
+
+SCRIPT = Path(__file__).resolve().parent.parent / "glue_job.py"
+
+
+def run_in_process(args: EngineArgs, clock: Clock) -> dict[str, Any]:
+    from glueworks.runtime import JobRunContext, activate, run_script, uninstall_awsglue_modules
+
+    if args.variant == "ray":
+        import ray
+
+        patient_ray_start()
+        ray.init(num_cpus=args.workers, include_dashboard=False, log_to_driver=False)
+    clock.setup_finished()
+    run_id = f"lake-{uuid.uuid4().hex[:8]}"
+    ctx = JobRunContext(
+        run_id=run_id,
+        job_name="lake",
+        attempt=0,
+        executor=args.variant,
+        max_parallelism=args.workers,
+        error_records_location=str(args.output / "_errors" / "errors.jsonl"),
+    )
+    argv = [str(SCRIPT), "--JOB_NAME", "lake", "--JOB_RUN_ID", run_id]
+    argv += ["--input_path", str(args.input), "--output_path", str(args.output)]
+    try:
+        with activate(ctx):
+            run_script(str(SCRIPT), argv)
+            metrics = ctx.finish(succeeded=True)
+    finally:
+        uninstall_awsglue_modules()
+    return dict(metrics)
+
+
+def run_as_job(args: EngineArgs, clock: Clock) -> dict[str, Any]:
+    from glueworks.platform.embedded import embedded_platform
+    from glueworks.platform.settings import load_settings
+    from glueworks.sdk import Client
+    from glueworks.sdk.models import JobCommand, JobCreate, JobRunState, WorkerType
+
+    patient_ray_start()  # the platform starts its own local Ray in this process
+    with tempfile.TemporaryDirectory(prefix="lake-platform-") as data_dir:
+        settings = load_settings(
+            port=0,
+            data_dir=Path(data_dir),
+            ray={"num_cpus": args.workers, "warm_drivers": 1},
+            storage={"allowed_file_roots": [str(args.input.parent), str(args.output.parent), data_dir]},
+        )
+        with embedded_platform(settings) as (url, _platform), Client(url) as client:
+            upload = client.scripts.upload("lake_job.py", SCRIPT.read_bytes())
+            client.jobs.create(
+                JobCreate(
+                    name="lake",
+                    command=JobCommand(script_location=upload.script_location),
+                    worker_type=WorkerType.G_1X,
+                    number_of_workers=args.workers,
+                )
+            )
+            clock.setup_finished()
+            run = client.runs.start(
+                "lake", arguments={"--input_path": str(args.input), "--output_path": str(args.output)}
+            )
+            final = client.runs.wait(run.id, timeout=3600, poll_interval=0.1)
+            if final.job_run_state != JobRunState.SUCCEEDED:
+                raise RuntimeError(f"run {run.id} ended {final.job_run_state.value}: {final.error_message}")
+            metrics = client.runs.metrics(run.id)
+            dumped: dict[str, Any] = json.loads(metrics.model_dump_json())
+            return dumped
+
+
+def main() -> int:
+    clock = Clock()
+    args = parse_args(variants=("local", "ray", "job"))
+    metrics = run_as_job(args, clock) if args.variant == "job" else run_in_process(args, clock)
+    write_result(args, clock, int(metrics.get("error_records", -1)), metrics=metrics)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
