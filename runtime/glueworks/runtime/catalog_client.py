@@ -78,6 +78,10 @@ class CatalogClient(Protocol):
         """Replace a table's definition (every member to keep must be restated)."""
 
 
+#: Partitions per BatchCreatePartition call (Glue's limit).
+_PARTITION_BATCH = 100
+
+
 class HttpCatalogClient:
     """`CatalogClient` over the platform's REST API, through the SDK.
 
@@ -125,18 +129,19 @@ class HttpCatalogClient:
     def batch_create_partition(
         self, database: str, table: str, partitions: Sequence[Mapping[str, Any]]
     ) -> list[dict[str, Any]]:
-        """Create each partition in turn; an existing partition is not an error."""
-        from glueworks.sdk.errors import AlreadyExistsException, APIError
-
+        """Create the partitions in batches of 100 (BatchCreatePartition's limit); an existing partition is
+        not an error."""
         errors: list[dict[str, Any]] = []
-        for item in partitions:
-            fields = {k: v for k, v in item.items() if k != "values"}
-            try:
-                self._client.catalog.partitions.create(database, table, list(item["values"]), **fields)
-            except AlreadyExistsException:
-                continue
-            except APIError as exc:
-                errors.append({"values": list(item["values"]), "code": exc.code, "message": exc.message})
+        items = [dict(item) for item in partitions]
+        for first in range(0, len(items), _PARTITION_BATCH):
+            result = self._client.catalog.partitions.create_many(
+                database, table, items[first : first + _PARTITION_BATCH]
+            )
+            for failed in result.errors:
+                if failed.code != "AlreadyExistsException":
+                    errors.append(
+                        {"values": failed.values, "code": failed.code, "message": failed.error.get("message")}
+                    )
         return errors
 
     def create_table(self, database: str, table_input: Mapping[str, Any]) -> None:
