@@ -22,6 +22,7 @@ from typing import Any
 import pyarrow as pa
 
 from glueworks.runtime.gluetypes import choice_members, is_choice, type_family
+from glueworks.runtime.hive_types import hive_type as runtime_hive_type
 from glueworks.runtime.inference import infer_field
 from glueworks.runtime.schema import merge_fields, merge_schemas
 
@@ -96,29 +97,15 @@ def _resolve_choice(members: Iterable[pa.Field], integral: str) -> str:
     return "string"
 
 
-_PRIMITIVE_CHECKS = (
-    (pa.types.is_boolean, "boolean"),
-    (lambda t: t == pa.int8(), "tinyint"),
-    (lambda t: t == pa.int16(), "smallint"),
-    (lambda t: t == pa.int64() or pa.types.is_unsigned_integer(t), "bigint"),
-    (pa.types.is_float32, "float"),
-    (pa.types.is_floating, "double"),
-    (pa.types.is_date, "date"),
-    (pa.types.is_timestamp, "timestamp"),
-    (lambda t: pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t), "binary"),
-)
-
-
 def _hive(dtype: pa.DataType, integral: str) -> str:
+    """Containers recurse here (Choices resolved, names lower-cased); leaves use the runtime's Hive names,
+    except the crawler's two rules: 32-bit ints take `integral`, unsigned ints are ``bigint``."""
     if pa.types.is_dictionary(dtype):
         return _hive(dtype.value_type, integral)
     if dtype == pa.int32():
         return integral
-    for check, name in _PRIMITIVE_CHECKS:
-        if check(dtype):
-            return name
-    if pa.types.is_decimal(dtype):
-        return f"decimal({dtype.precision},{dtype.scale})"
+    if pa.types.is_unsigned_integer(dtype):
+        return "bigint"
     if pa.types.is_struct(dtype):
         inner = ",".join(f"{f.name.lower()}:{hive_type(f, integral)}" for f in dtype)
         return f"struct<{inner}>"
@@ -126,5 +113,4 @@ def _hive(dtype: pa.DataType, integral: str) -> str:
         return f"array<{hive_type(dtype.value_field, integral)}>"
     if pa.types.is_map(dtype):
         return f"map<{_hive(dtype.key_type, integral)},{hive_type(dtype.item_field, integral)}>"
-    # null (never seen with a value), strings and anything without a Hive name.
-    return "string"
+    return runtime_hive_type(dtype)
