@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glueworks.runtime.formats import JsonFormat, ReadOutput, json_fast
+from glueworks.runtime.formats import JsonFormat, ReadOutput, json_drift, json_fast
+from glueworks.runtime.formats import json as json_module
 from glueworks.runtime.gluetypes import is_choice
 
 URL = "mem://in.json"
@@ -208,3 +209,97 @@ def test_property_inputs_reach_the_fast_path() -> None:
             pa.field("d", pa.float64()),
         ]
     )
+
+
+# --- drift in kind within a chunk, and malformed lines among good ones ----------------------
+
+_DRIFT_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**40), max_value=2**40)
+    | st.sampled_from([2**31, 7, -3, 0.5, 1.0, "", "7", "n/a", "2024-01-02"])
+    | st.text(max_size=3)
+)
+
+
+@st.composite
+def _drifting_line(draw: Any) -> bytes:
+    if draw(st.integers(0, 11)) == 0:
+        return bytes(draw(_BAD))
+    record: dict[str, Any] = {}
+    for key in draw(st.permutations(["id", "a", "b", "s"])):
+        if draw(st.integers(0, 4)) == 0:
+            continue  # keys come and go, in any order
+        if key == "s":
+            record[key] = {"x": draw(_DRIFT_SCALARS), "y": draw(st.integers(0, 3))}
+        elif key == "id":
+            record[key] = draw(st.integers(0, 2**33))
+        else:
+            record[key] = draw(_DRIFT_SCALARS)
+    return json.dumps(record, ensure_ascii=draw(st.booleans())).encode()
+
+
+@settings(max_examples=150, deadline=None)
+@given(lines=st.lists(_drifting_line(), min_size=1, max_size=16), block_rows=st.integers(2, 12))
+def test_property_drift_and_bad_lines_read_like_the_python_reader(lines: list[bytes], block_rows: int) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _assert_same(b"\n".join(lines) + b"\n", monkeypatch, block_rows=block_rows)
+
+
+def test_a_field_drifting_between_number_and_string_is_read_in_arrow_as_a_choice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lines = [
+        b'{"id": 1, "amount": 5, "x": "a"}',
+        b'{"id": 2, "amount": "6", "dev": {"os": "l"}, "x": "b"}',
+        b'{"id": 3, "amount": null, "x": "c"}',
+        b'{"id": 4, "x": "d", "amount": 2147483648}',
+        b'{"id": 5, "x": "e", "z": true}',
+    ]
+    first = json_fast.read_block(lines)
+    assert first.table is None and first.conflicts == ("amount",)
+    block = json_drift.drift_block(lines, first)
+    assert block is not None  # the Arrow path took it
+    assert block.schema.names == ["id", "amount", "x", "dev", "z"]
+    assert str(block.schema.field("amount").type) == "struct<long: int64, string: string>"
+    out = _assert_same(b"\n".join(lines), monkeypatch, block_rows=10)
+    amounts = out.blocks[0].column("amount").to_pylist()
+    assert amounts[:2] == [{"long": 5, "string": None}, {"long": None, "string": "6"}]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [b'{"a": 1}', b'{"a": {"b": 1}}'],  # a struct member
+        [b'{"a": 1}', b'{"a": [1]}'],  # an array member
+        [b'{"a": 1}', b'{"a": "x", "s": {"a": 2}}', b'{"s": {"b": 1, "a": 3}}'],  # nested order differs
+        [b'{"a": 1}', b'{"a": 1.5}', b'{"a": "x"}'],  # int and double: a Choice of three in Python
+    ],
+)
+def test_drift_the_arrow_path_cannot_prove_goes_to_python(lines: list[bytes], monkeypatch: pytest.MonkeyPatch) -> None:
+    first = json_fast.read_block(lines)
+    assert json_drift.drift_block(lines, first) is None
+    _assert_same(b"\n".join(lines), monkeypatch, block_rows=10)
+
+
+def test_malformed_lines_are_screened_without_parsing_good_lines_in_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    good = [json.dumps({"n": i, "s": f"v{i}"}) for i in range(40)]
+    good[3] = '{"n": 3, "s": '
+    good[11] = '{"n": 11} }x'
+    good[20] = "42"
+    good[31] = '{"n": 31, "s": "S\xe3o"}'
+    data = b"\n".join(line.encode("latin-1") if index == 31 else line.encode() for index, line in enumerate(good))
+    parsed: list[bytes] = []
+    real = json_module._parse_line
+
+    def counting(raw: bytes, objects_only: bool = True) -> Any:
+        parsed.append(raw)
+        return real(raw, objects_only)
+
+    monkeypatch.setattr(json_module, "_parse_line", counting)
+    out = _read(data, True, 100, True, monkeypatch)
+    assert [error.line for error in out.errors] == [4, 12, 21, 32]
+    assert out.records == 36
+    assert len(parsed) == 4  # only the suspects went through Python
+    monkeypatch.undo()
+    _assert_same(data, monkeypatch, block_rows=100)

@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from glueworks.runtime.error_records import ErrorRecord
 from glueworks.runtime.errors import InvalidOptionError
-from glueworks.runtime.formats import json_fast
+from glueworks.runtime.formats import json_drift, json_fast, json_screen
 from glueworks.runtime.formats.base import DEFAULT_BLOCK_ROWS, FileFormat, ReadOutput
 from glueworks.runtime.formats.compression import infer_codec
 from glueworks.runtime.formats.ranges import count_newlines, read_owned_lines, shift_lines
@@ -67,13 +67,13 @@ class JsonFormat(FileFormat):
         if data.startswith(_BOM):
             data = data[len(_BOM) :]
         steps = parse_json_path(self.json_path, "jsonPath") if self.json_path is not None else None
-        if self.multiline:
-            records, errors = _parse_document(data, url, steps)
-        elif steps is None and json_fast.FAST_PATH_ENABLED:
-            return self._read_lines_fast(data.split(b"\n"), url)
-        else:
-            records, errors = _parse_lines(data, url, steps)
-        return self._output(records, errors)
+        if not self.multiline:
+            return self._read_lines(data.split(b"\n"), url, steps)
+        records, errors = _parse_document(data, url, steps)
+        output = ReadOutput(errors=errors, records=len(records))
+        for start in range(0, len(records), self.block_rows):
+            output.blocks.append(table_from_records(records[start : start + self.block_rows]))
+        return output
 
     def splittable(self, path: str) -> bool:
         """Whether a file can be read in byte ranges: JSON lines that are not compressed."""
@@ -92,6 +92,17 @@ class JsonFormat(FileFormat):
         steps = parse_json_path(self.json_path, "jsonPath") if self.json_path is not None else None
         lines = data.split(b"\n")
         del data
+        output = self._read_lines(lines, url, steps)
+        if output.errors and first > 0:
+            output.errors = shift_lines(output.errors, count_newlines(handle, first))
+        return output
+
+    def _read_lines(self, lines: list[bytes], url: str, steps: JsonPath | None) -> ReadOutput:
+        """Read JSON lines `block_rows` lines at a time; each chunk's records become one block at once.
+
+        So a task never holds more than one block's worth of Python records (they cost ~10x the JSON
+        text), and on the fast path no Python records at all.
+        """
         output = ReadOutput()
         fast = steps is None and json_fast.FAST_PATH_ENABLED
         for begin in range(0, len(lines), self.block_rows):
@@ -108,49 +119,46 @@ class JsonFormat(FileFormat):
             output.records += len(records)
             if records:
                 output.blocks.append(table_from_records(records))
-        if output.errors and first > 0:
-            output.errors = shift_lines(output.errors, count_newlines(handle, first))
-        return output
-
-    def _read_lines_fast(self, lines: list[bytes], url: str) -> ReadOutput:
-        """`read` of JSON lines without jsonPath, a chunk of `block_rows` lines at a time.
-
-        Blocks hold `block_rows` records each, as in `_output`: while every chunk is all good records
-        a chunk is a block; from the first chunk that is not, the rest goes through the Python path.
-        """
-        output = ReadOutput()
-        for begin in range(0, len(lines), self.block_rows):
-            chunk = lines[begin : begin + self.block_rows]
-            last = begin + self.block_rows >= len(lines)
-            block = json_fast.arrow_block(chunk)
-            if block is None or (not last and block.num_rows != self.block_rows):
-                records, errors = _parse_line_list(lines[begin:], begin + 1, url, None)
-                rest = self._output(records, errors)
-                output.blocks.extend(rest.blocks)
-                output.errors.extend(rest.errors)
-                output.records += rest.records
-                break
-            output.blocks.append(block)
-            output.records += block.num_rows
-        return output
-
-    def _output(self, records: list[dict[str, Any]], errors: list[ErrorRecord]) -> ReadOutput:
-        output = ReadOutput(errors=errors, records=len(records))
-        for start in range(0, len(records), self.block_rows):
-            output.blocks.append(table_from_records(records[start : start + self.block_rows]))
         return output
 
 
 def _parse_block(lines: list[bytes], first_number: int, url: str) -> tuple[pa.Table | None, int, list[ErrorRecord]]:
     """One block (or None), its record count and the error records of JSON lines without jsonPath.
 
-    Tries `json_fast.arrow_block` on the chunk; if that is unsure, the lines are parsed in Python
-    (the error records come from there) and the good lines alone are tried again with Arrow before
-    the records are turned into a block in Python.
+    Tries `json_fast` on the chunk, then `json_drift` if a field drifts in kind. If both fail, a
+    strict validator screens the lines (`json_screen`): the lines it accepts are JSON objects
+    Python reads the same way, so only the others are parsed in Python, for their error records.
+    The good lines are tried in Arrow again (and by kind); records are built in Python only when
+    neither can prove its block equal. A screened-out line that Python accepts after all (``NaN``,
+    a surrogate escape the validator rejects) sends the chunk down the Python path whole.
     """
-    block = json_fast.arrow_block(lines)
-    if block is not None:
-        return block, block.num_rows, []
+    first = json_fast.read_block(lines)
+    if first.table is not None:
+        return first.table, first.table.num_rows, []
+    drifted = json_drift.drift_block(lines, first)
+    if drifted is not None:
+        return drifted, drifted.num_rows, []
+    good, suspects = json_screen.screen(lines)
+    errors: list[ErrorRecord] = []
+    for index in suspects:
+        _, reason, text = _parse_line(lines[index])
+        if reason is None:
+            return _parse_block_in_python(lines, first_number, url)
+        errors.append(ErrorRecord.create(url, first_number + index, reason, text))
+    if not good:
+        return None, 0, errors
+    kept = [lines[index] for index in good] if suspects else lines
+    result = json_fast.read_block(kept) if suspects else first
+    block = result.table if result.table is not None or not suspects else json_drift.drift_block(kept, result)
+    if block is None:
+        block = table_from_records([_parse_line(lines[index])[0] for index in good])
+    return block, len(good), errors
+
+
+def _parse_block_in_python(
+    lines: list[bytes], first_number: int, url: str
+) -> tuple[pa.Table | None, int, list[ErrorRecord]]:
+    """`_parse_block` with every line parsed in Python (the good ones tried in Arrow once more)."""
     records: list[dict[str, Any]] = []
     good: list[bytes] = []
     errors: list[ErrorRecord] = []
@@ -165,15 +173,10 @@ def _parse_block(lines: list[bytes], first_number: int, url: str) -> tuple[pa.Ta
             good.append(raw)
     if not records:
         return None, 0, errors
-    # Without errors Arrow already failed on these very lines.
     block = json_fast.arrow_block(good) if errors else None
     if block is None:
         block = table_from_records(records)
     return block, len(records), errors
-
-
-def _parse_lines(data: bytes, url: str, steps: JsonPath | None) -> tuple[list[dict[str, Any]], list[ErrorRecord]]:
-    return _parse_line_list(data.split(b"\n"), 1, url, steps)
 
 
 def _parse_line_list(

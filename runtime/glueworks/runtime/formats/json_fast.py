@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -52,6 +53,27 @@ _PLAIN_KEY = re.compile(r"[A-Za-z0-9_]+")
 _JSON_SPACE = b" \t\r"
 _BASIC = (pa.types.is_boolean, pa.types.is_int64, pa.types.is_float64, pa.types.is_string, pa.types.is_null)
 _INT32 = (-(2**31), 2**31 - 1)
+#: Lines whose schema decides whether a chunk can be parsed once (see `parse_basic`).
+SAMPLE_LINES = 256
+# Arrow's message when a field holds values of two JSON kinds; the path is ``/key`` for a top-level key.
+_CONFLICT = re.compile(r"Column\(/([A-Za-z0-9_]+)\) changed from")
+
+
+@dataclass(frozen=True)
+class FastRead:
+    """What the fast path made of a chunk.
+
+    Attributes:
+        table: The block, or None when the chunk must go another way.
+        conflicts: Top-level keys Arrow saw holding values of different JSON kinds (a number in
+            one line, a string in another): the chunk may still be read in Arrow by kind
+            (`glueworks.runtime.formats.json_drift`). Empty when that is not why it failed.
+        prepared: The chunk as `prepare` made it (buffer, rows), when it got that far.
+    """
+
+    table: pa.Table | None
+    conflicts: tuple[str, ...] = ()
+    prepared: tuple[bytes, int] | None = None
 
 
 def arrow_block(lines: list[bytes]) -> pa.Table | None:
@@ -64,17 +86,30 @@ def arrow_block(lines: list[bytes]) -> pa.Table | None:
         The block, or None when the chunk must go through the Python path (it is malformed, holds
         no record, or uses something the Arrow parser reads differently).
     """
-    rows = 0
-    for raw in lines:
-        if not raw.strip():
-            continue
-        body = raw.strip(_JSON_SPACE)
-        if body[:1] != b"{" or body[-1:] != b"}":
-            return None
-        rows += 1
-    if rows == 0:
-        return None
+    return read_block(lines).table
+
+
+def read_block(lines: list[bytes]) -> FastRead:
+    """`arrow_block`, also saying which top-level keys drift in kind when that is why it failed."""
+    prepared = prepare(lines)
+    if prepared is None:
+        return FastRead(None)
+    data, rows = prepared
+    table, error = parse_basic(data, rows)
+    if table is None:
+        return FastRead(None, conflict_keys(error), prepared)
+    return FastRead(finish(table, data, rows), (), prepared)
+
+
+def prepare(lines: list[bytes]) -> tuple[bytes, int] | None:
+    """The chunk as one buffer and its row count, or None if a guard (module doc) declines it."""
     data = b"\n".join(lines)
+    # The common case at memory speed: every line starts with "{" and ends with "}" (a raw newline
+    # cannot sit inside a JSON string, so each "\n{" starts a line).
+    every_line = data[:1] == b"{" and data[-1:] == b"}" and data.count(b"\n{") == data.count(b"}\n") == len(lines) - 1
+    rows = len(lines) if every_line else _object_lines(lines)
+    if not rows:
+        return None
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -84,16 +119,48 @@ def arrow_block(lines: list[bytes]) -> pa.Table | None:
         return None
     if (b"Inf" in data or b"NaN" in data) and _NON_FINITE.search(data) is not None:
         return None
-    table = _read(data, None)
-    if table is None or table.num_rows != rows:
-        return None
-    # The schema is as deep as the deepest value, so this bounds the nesting of every line.
-    if max((_depth(field.type) for field in table.schema), default=0) > MAX_DEPTH:
-        return None
-    if not all(_is_basic(field.type) for field in table.schema):
-        table = _read(data, pa.schema([_as_basic(field) for field in table.schema]))
-        if table is None or table.num_rows != rows:
+    return data, rows
+
+
+def _object_lines(lines: list[bytes]) -> int | None:
+    """How many lines are one object each (blank lines skipped), or None if a line is something else."""
+    rows = 0
+    for raw in lines:
+        if not raw.strip():
+            continue
+        body = raw.strip(_JSON_SPACE)
+        if body[:1] != b"{" or body[-1:] != b"}":
             return None
+        rows += 1
+    return rows
+
+
+def parse_basic(data: bytes, rows: int) -> tuple[pa.Table | None, str | None]:
+    """Parse a prepared chunk with date/time strings kept as strings: (table, None) or (None, Arrow's error).
+
+    Arrow infers timestamps from ISO strings and has no switch for it, so a chunk where it did is
+    parsed again with an explicit schema. When the first `SAMPLE_LINES` lines already show such
+    a field, the whole chunk is parsed once with the sample's schema (strings in their place)
+    and the rest inferred; that declines whatever disagrees with the sample, and the plain two
+    passes run instead.
+    """
+    sample = _sample_schema(data)
+    if sample is not None:
+        table, _ = _read(data, sample, unexpected="infer")
+        if table is not None and table.num_rows == rows and _shallow_basic(table.schema):
+            return (table, None) if _within_depth(table.schema) else (None, None)
+    table, error = _read(data, None)
+    if table is None or table.num_rows != rows:
+        return None, error
+    if not _shallow_basic(table.schema):
+        table, error = _read(data, pa.schema([_as_basic(field) for field in table.schema]))
+        if table is None or table.num_rows != rows:
+            return None, error
+    return (table, None) if _within_depth(table.schema) else (None, None)
+
+
+def finish(table: pa.Table, data: bytes, rows: int) -> pa.Table | None:
+    """The block the Python path builds from a parsed chunk (int widths, list names), or None if unsure."""
     if table.num_columns == 0:
         # Only empty objects: rows without columns, built as the Python path builds them.
         return pa.Table.from_struct_array(pa.array([{}] * rows, pa.struct([])))
@@ -107,12 +174,37 @@ def arrow_block(lines: list[bytes]) -> pa.Table | None:
     return table.cast(pa.schema(fields))
 
 
-def _read(data: bytes, schema: pa.Schema | None) -> pa.Table | None:
-    """Parse `data` as one Arrow block, or None if Arrow rejects it."""
+def conflict_keys(error: str | None) -> tuple[str, ...]:
+    """The top-level key of an Arrow "changed from <kind> to <kind>" error, if that is what it is."""
+    match = _CONFLICT.search(error or "")
+    return (match.group(1),) if match is not None else ()
+
+
+def target_field(field: pa.Field, values: pa.Array, data: bytes) -> pa.Field | None:
+    """The field the Python path infers for a top-level `field` of `values` parsed from `data`, or None if unsure."""
+    return _target(field, values, data, True)
+
+
+def _sample_schema(data: bytes) -> pa.Schema | None:
+    """The first lines' schema with date/time fields as strings, when it has such fields to fix."""
+    cut = -1
+    for _ in range(SAMPLE_LINES):
+        cut = data.find(b"\n", cut + 1)
+        if cut < 0:
+            return None  # the sample is the chunk: the plain path costs no more
+    table, _ = _read(data[:cut], None)
+    if table is None or _shallow_basic(table.schema) or any(_holds_null_type(f.type) for f in table.schema):
+        # Nothing to fix, or a null field the explicit schema would pin down too early.
+        return None
+    return pa.schema([_as_basic(field) for field in table.schema])
+
+
+def _read(data: bytes, schema: pa.Schema | None, unexpected: str = "error") -> tuple[pa.Table | None, str | None]:
+    """Parse `data` as one Arrow block: (table, None), or (None, Arrow's message) if Arrow rejects it."""
     options = pa_json.ParseOptions(
         explicit_schema=schema,
         newlines_in_values=False,
-        unexpected_field_behavior="infer" if schema is None else "error",
+        unexpected_field_behavior="infer" if schema is None else unexpected,
     )
     # One block for the whole chunk so that inference sees every row at once.
     read_options = pa_json.ReadOptions(use_threads=False, block_size=max(len(data) + 1, 1 << 16))
@@ -120,9 +212,18 @@ def _read(data: bytes, schema: pa.Schema | None) -> pa.Table | None:
         table = pa_json.read_json(io.BytesIO(data), read_options=read_options, parse_options=options)
         # Arrow's JSON reader builds lists of nulls with too short a child array; cheap check.
         table.validate()
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    return table
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        return None, str(exc)
+    return table, None
+
+
+def _shallow_basic(schema: pa.Schema) -> bool:
+    return all(_is_basic(field.type) for field in schema)
+
+
+def _within_depth(schema: pa.Schema) -> bool:
+    # The schema is as deep as the deepest value, so this bounds the nesting of every line.
+    return max((_depth(field.type) for field in schema), default=0) <= MAX_DEPTH
 
 
 def _is_basic(dtype: pa.DataType) -> bool:

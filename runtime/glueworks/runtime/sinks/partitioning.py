@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -28,23 +29,33 @@ def split_partitions(table: pa.Table, keys: Sequence[str]) -> list[tuple[str, pa
     """
     if not keys:
         return [("", table)]
-    escaped = []
+    # Rows are grouped by small integer codes; only the distinct combinations become folder names.
+    columns: list[np.ndarray] = []
+    names_per_key: list[list[str]] = []
     for key in keys:
         field = table.schema.field(key)
-        text = cast_column(table.column(key), field, pa.string()).combine_chunks()
-        encoded = text.dictionary_encode()
-        names = [f"{key}={NULL_PARTITION if v is None else escape_value(v)}" for v in encoded.dictionary.to_pylist()]
-        column = pa.array(names, pa.string()).take(encoded.indices)
-        escaped.append(pc.fill_null(column, f"{key}={NULL_PARTITION}"))
-    folders = escaped[0] if len(escaped) == 1 else pc.binary_join_element_wise(*escaped, "/")
-    order = pc.sort_indices(folders)
-    folders = folders.take(order)
-    data = table.drop_columns(list(keys)).take(order)
-    counts = pc.value_counts(folders)
-    groups = sorted(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True))
+        encoded = cast_column(table.column(key), field, pa.string()).combine_chunks().dictionary_encode()
+        values = encoded.dictionary.to_pylist()
+        # Nulls get the last code, which names the default partition.
+        names_per_key.append([f"{key}={escape_value(v)}" for v in values] + [f"{key}={NULL_PARTITION}"])
+        columns.append(pc.fill_null(encoded.indices, len(values)).to_numpy(zero_copy_only=False))
+    codes = columns[0].astype(np.int64)
+    for names, column in zip(names_per_key[1:], columns[1:], strict=True):
+        # Re-densified after each key, so the combined code stays below rows x distinct values.
+        codes = np.unique(codes * len(names) + column, return_inverse=True)[1].reshape(-1)
+    _, first_row, row_combo = np.unique(codes, return_index=True, return_inverse=True)
+    folders = [
+        "/".join(names[column[row]] for names, column in zip(names_per_key, columns, strict=True)) for row in first_row
+    ]
+    rank = np.empty(len(folders), dtype=np.int64)
+    rank[np.argsort(np.array(folders, dtype=object), kind="stable")] = np.arange(len(folders))
+    row_rank = rank[row_combo.reshape(-1)]
+    order = np.argsort(row_rank, kind="stable")
+    data = table.drop_columns(list(keys)).take(pa.array(order))
+    counts = np.bincount(row_rank, minlength=len(folders))
     out = []
     offset = 0
-    for folder, count in groups:
-        out.append((str(folder), data.slice(offset, count)))
+    for folder, count in sorted(zip(folders, counts.tolist(), strict=True)):
+        out.append((folder, data.slice(offset, count)))
         offset += count
     return out
