@@ -1,12 +1,34 @@
 """Run one command in a fresh process and measure its whole process tree.
 
 * **wall**: from spawn to the command's exit;
-* **CPU seconds**: user + system of the whole tree. The harness makes itself a *child subreaper*
-  (Linux ``PR_SET_CHILD_SUBREAPER``), so processes the command leaves behind or daemonises (Ray's raylet
-  and workers, a JVM) are re-parented to it and reaped here; ``RUSAGE_CHILDREN`` then covers all of them;
+* **CPU seconds**: user + system of the whole tree, every process however it ended (see below);
 * **peak PSS / RSS**: the sum over every live descendant, sampled every ``interval`` seconds from
   ``/proc/<pid>/smaps_rollup``. PSS shares pages between the processes that map them, so Ray's object
   store is not counted once per worker.
+
+How CPU seconds are counted. The kernel adds a process's times to its parent's ``cutime``/``cstime``
+(and so, up the chain, to the harness's ``RUSAGE_CHILDREN``) only when that parent *waits* for it. The
+harness makes itself a *child subreaper* (Linux ``PR_SET_CHILD_SUBREAPER``), so orphans (a daemonised
+raylet or GCS, a JVM) are re-parented to it and reaped here: the **reaped** figure. But a parent that
+ignores ``SIGCHLD`` has its children reaped by the kernel and their times thrown away: Ray's raylet does
+exactly that, so every Ray worker's CPU (most of a Ray run's work) never reaches any ``cutime``. So,
+alongside the PSS loop, the harness reads ``/proc/<pid>/stat`` of every live descendant (processes keyed
+by pid and start time) and keeps the last ``utime + stime`` and ``cutime + cstime`` seen of each:
+
+* **lost**: the processes last seen under a parent that ignores ``SIGCHLD`` (``SigIgn`` in
+  ``/proc/<ppid>/status``) and not reaped by the harness: their own times plus their ``cutime``/``cstime``
+  (what they had reaped themselves). Such a process cannot be in any ``cutime``, so it is not in the
+  reaped figure, and its reaped children are in its ``cutime`` only (never also in the lost sum, since
+  their parent waited for them);
+* **sampled**: the sum of the last own ``utime + stime`` of every process seen. It counts each process
+  once and nothing twice, whatever way the processes ended (a fallback for losses the ``SigIgn`` test
+  cannot see, e.g. ``SA_NOCLDWAIT``).
+
+The figure reported is ``max(reaped + lost, sampled)``: both are lower bounds of the true CPU time with
+nothing counted twice, so the larger is the closer. Error bound: of a process whose times are not
+reaped here, the CPU of its last sampling interval (at most ``interval`` times its runnable threads, capped
+by the cores) is lost, and so is all of such a process that lived less than one interval; a process
+the harness or a waiting parent reaps is exact. The three parts are in :class:`Measurement`.
 
 Descendants still alive ``grace`` seconds after the command exits are killed (by pid; they are this
 run's). Linux only.
@@ -75,6 +97,94 @@ def _memory_kb(pid: int) -> tuple[int, int]:
     return pss, rss
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+_SIGCHLD_MASK = 1 << (signal.SIGCHLD - 1)
+
+
+@dataclass
+class ProcessTimes:
+    """The last sighting of one process: its parent and CPU clock ticks then."""
+
+    ppid: int
+    own_ticks: int  # utime + stime
+    children_ticks: int  # cutime + cstime: the children it waited for
+    ignores_sigchld: bool
+    parent_ignores_sigchld: bool = False
+    reaped_here: bool = False
+
+
+def _read_stat(pid: int) -> tuple[int, int, int, int] | None:
+    """(ppid, utime + stime, cutime + cstime, start time) of one process in clock ticks; None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    # The command name may hold spaces and parentheses: the fields proper start after the last ")".
+    fields = text[text.rindex(")") + 2 :].split()
+    if len(fields) < 20:
+        return None
+    return int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14]), int(fields[19])
+
+
+def _ignores_sigchld(pid: int) -> bool:
+    """Whether `pid` ignores SIGCHLD (so the kernel reaps its children and discards their times)."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("SigIgn:"):
+                    return bool(int(line.split()[1], 16) & _SIGCHLD_MASK)
+    except (OSError, ValueError):
+        pass
+    return False
+
+
+class CpuSampler:
+    """The CPU ticks of every process of a tree, from its last sighting (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[int, int], ProcessTimes] = {}  # (pid, start time): pids are reused
+        self._latest: dict[int, tuple[int, int]] = {}
+
+    def sample(self, pids: Sequence[int]) -> None:
+        """Record one sighting of each of `pids` (live descendants; those gone meanwhile are skipped)."""
+        now: dict[int, ProcessTimes] = {}
+        for pid in pids:
+            stat = _read_stat(pid)
+            if stat is None:
+                continue
+            ppid, own, children, start = stat
+            key = (pid, start)
+            times = ProcessTimes(ppid, own, children, _ignores_sigchld(pid))
+            previous = self.seen.get(key)
+            if previous is not None:  # a zombie or a racing read must not move a figure backwards
+                times.own_ticks = max(times.own_ticks, previous.own_ticks)
+                times.children_ticks = max(times.children_ticks, previous.children_ticks)
+            self.seen[key] = times
+            self._latest[pid] = key
+            now[pid] = times
+        for times in now.values():
+            parent = now.get(times.ppid)  # the harness (or anything outside the tree) is not in `now`
+            times.parent_ignores_sigchld = parent is not None and parent.ignores_sigchld
+
+    def reaped(self, pid: int) -> None:
+        """`pid` was reaped by the harness: its times are in ``RUSAGE_CHILDREN``, not lost."""
+        key = self._latest.get(pid)
+        if key is not None:
+            self.seen[key].reaped_here = True
+
+    def lost_s(self) -> float:
+        """CPU seconds of processes reaped by a parent ignoring SIGCHLD (with what they had reaped)."""
+        ticks = sum(
+            t.own_ticks + t.children_ticks for t in self.seen.values() if t.parent_ignores_sigchld and not t.reaped_here
+        )
+        return ticks / CLOCK_TICKS
+
+    def sampled_s(self) -> float:
+        """The last own CPU seconds seen of every process: each counted once."""
+        return sum(t.own_ticks for t in self.seen.values()) / CLOCK_TICKS
+
+
 @dataclass
 class Measurement:
     """What one measured run gave."""
@@ -85,6 +195,9 @@ class Measurement:
     peak_pss_mb: float
     peak_rss_mb: float
     leftovers_killed: int
+    cpu_reaped_s: float = 0.0  # RUSAGE_CHILDREN: every process whose reaping reached the harness
+    cpu_lost_s: float = 0.0  # sampled: processes reaped by a parent ignoring SIGCHLD
+    cpu_sampled_s: float = 0.0  # sampled: the last own times of every process seen
 
 
 def run_measured(
@@ -103,6 +216,7 @@ def run_measured(
     peak_pss = peak_rss = 0
     returncode: int | None = None
     killed = 0
+    cpu = CpuSampler()
     with open(log, "wb") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(
@@ -119,6 +233,7 @@ def run_measured(
                 pss += p
                 rss += r
             peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
+            cpu.sample(pids)
             while True:  # reap whatever ended: the command and any orphan re-parented here
                 try:
                     pid, status = os.waitpid(-1, os.WNOHANG)
@@ -126,6 +241,7 @@ def run_measured(
                     pid = 0
                 if pid == 0:
                     break
+                cpu.reaped(pid)
                 if pid == proc.pid:
                     returncode = os.waitstatus_to_exitcode(status)
                     proc.returncode = returncode
@@ -146,6 +262,17 @@ def run_measured(
                 leftover_deadline = now + grace
             time.sleep(interval)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    reaped = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    lost, sampled = cpu.lost_s(), cpu.sampled_s()
     assert returncode is not None
-    return Measurement(returncode, ended - started, cpu, peak_pss / 1024, peak_rss / 1024, killed)
+    return Measurement(
+        returncode,
+        ended - started,
+        max(reaped + lost, sampled),
+        peak_pss / 1024,
+        peak_rss / 1024,
+        killed,
+        cpu_reaped_s=reaped,
+        cpu_lost_s=lost,
+        cpu_sampled_s=sampled,
+    )

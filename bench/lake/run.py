@@ -7,8 +7,9 @@
 The dataset is generated once and cached (``generate.py``). Each engine runs in a fresh process
 (``engines/*.py``), engines interleaved and their order rotated from one repetition to the next, after
 one untimed read of the input (page cache). For each run the harness records wall time, process-tree
-CPU seconds, peak process-tree PSS/RSS (``measure.py``) and the output file count, and checks the output
-against the ground truth (``check.py``): a wrong or failed run scores nothing and shows as WRONG/FAILED.
+CPU seconds (Ray's workers included, whose times the kernel never passes up to a parent), peak
+process-tree PSS/RSS (``measure.py``) and the output file count, and checks the output against the
+ground truth (``check.py``): a wrong or failed run scores nothing and shows as WRONG/FAILED.
 It prints the table, the ratios to DuckDB and between glueworks and each peer (medians of the
 per-repetition ratios), and the issue's targets; ``--write-results`` puts the table with date, versions
 and machine facts into ``bench/RESULTS.md``. Raw results go to ``bench/results/lake-<time>.json``.
@@ -89,6 +90,7 @@ class RunRecord:
     partitions: int
     output_mb: float
     problems: list[str] = field(default_factory=list)
+    cpu_parts: dict[str, float] = field(default_factory=dict)  # how cpu_s was made up (measure.py)
 
 
 def warm_page_cache(folder: Path) -> None:
@@ -115,6 +117,7 @@ def run_engine(engine: Engine, rep: int, dataset: Path, work: Path, truth: dict[
     record = RunRecord(
         engine.name, rep, False, "FAILED", m.wall_s, None, None, m.cpu_s, m.peak_pss_mb, m.peak_rss_mb, 0, 0, 0.0
     )
+    record.cpu_parts = {"reaped_s": m.cpu_reaped_s, "lost_s": m.cpu_lost_s, "sampled_s": m.cpu_sampled_s}
     if m.returncode != 0 or not result_file.is_file():
         tail = log.read_text(errors="replace").strip().splitlines()[-3:]
         record.problems = [f"exit code {m.returncode}; see {log}", *tail]

@@ -1,0 +1,102 @@
+"""The lake harness's process-tree CPU figure counts processes whose times the kernel never reaps upward.
+
+The cases mimic Ray: a parent that ignores SIGCHLD (as the raylet does) SIGKILLs a child that burned CPU,
+so the child's times never reach any ``cutime`` nor the harness's ``RUSAGE_CHILDREN``. Bounds are loose
+(CPU seconds, not wall time), so a loaded machine does not make them flaky.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+LAKE = Path(__file__).resolve().parents[2] / "bench" / "lake"
+BURN_S = 1.5
+
+# The parent starts a grandchild that burns CPU, waits until /proc shows BURN_S seconds of it, SIGKILLs it
+# and then waits for it (its times go to the parent's cutime), never does because SIGCHLD is ignored (the
+# kernel reaps it and its times are gone) or exits at once leaving it a zombie orphan (reaped by whichever
+# ancestor is a subreaper: not the test process). The parent itself mostly sleeps.
+PARENT = """
+import os, signal, subprocess, sys, time
+ignore = sys.argv[1] == "ignore"
+if ignore:
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+ticks = os.sysconf("SC_CLK_TCK")
+while True:
+    fields = open(f"/proc/{burner.pid}/stat").read().rsplit(")", 1)[1].split()
+    if (int(fields[11]) + int(fields[12])) / ticks >= float(sys.argv[2]):
+        break
+    time.sleep(0.05)
+os.kill(burner.pid, signal.SIGKILL)
+if sys.argv[1] == "orphan":
+    os._exit(0)
+if not ignore:
+    burner.wait()
+time.sleep(0.3)
+"""
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"lake_bench_{name}", LAKE / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def measure() -> ModuleType:
+    return _load("measure")
+
+
+def test_cpu_of_a_child_killed_under_a_parent_ignoring_sigchld_is_counted(measure: ModuleType, tmp_path: Path) -> None:
+    m = measure.run_measured(
+        [sys.executable, "-c", PARENT, "ignore", str(BURN_S)], log=tmp_path / "log", interval=0.05, grace=5.0
+    )
+    assert m.returncode == 0, (tmp_path / "log").read_text()
+    # RUSAGE_CHILDREN only has the sleeping parent: the burner's times went nowhere.
+    assert m.cpu_reaped_s < BURN_S / 2
+    assert m.cpu_lost_s >= BURN_S / 2
+    assert m.cpu_s >= BURN_S / 2
+    assert m.cpu_s >= m.cpu_reaped_s
+
+
+def test_cpu_of_a_waited_child_is_counted_once(measure: ModuleType, tmp_path: Path) -> None:
+    m = measure.run_measured(
+        [sys.executable, "-c", PARENT, "wait", str(BURN_S)], log=tmp_path / "log", interval=0.05, grace=5.0
+    )
+    assert m.returncode == 0, (tmp_path / "log").read_text()
+    assert m.cpu_lost_s == 0.0  # reaped by a parent that waits: RUSAGE_CHILDREN has it
+    assert m.cpu_reaped_s >= BURN_S
+    # Counted twice (the sampled burner on top of the parent's cutime) would be at least 2 x BURN_S; two
+    # interpreter start-ups and a mostly sleeping parent stay far below BURN_S / 2 of CPU.
+    assert m.cpu_s < BURN_S * 1.5
+
+
+def test_cpu_of_an_orphan_never_reaped_here_is_counted(measure: ModuleType, tmp_path: Path) -> None:
+    m = measure.run_measured(
+        [sys.executable, "-c", PARENT, "orphan", str(BURN_S)], log=tmp_path / "log", interval=0.05, grace=5.0
+    )
+    assert m.returncode == 0, (tmp_path / "log").read_text()
+    assert m.cpu_sampled_s >= BURN_S / 2  # the sampled figure counts it whoever reaps it
+    assert m.cpu_s >= BURN_S / 2
+
+
+def test_sampler_keys_processes_by_start_time_and_skips_the_reaped(measure: ModuleType) -> None:
+    sampler = measure.CpuSampler()
+    sampler.seen[(100, 1)] = measure.ProcessTimes(1, 300, 50, False, parent_ignores_sigchld=True)
+    sampler.seen[(100, 2)] = measure.ProcessTimes(1, 200, 0, False, parent_ignores_sigchld=True)  # pid reused
+    sampler.seen[(101, 1)] = measure.ProcessTimes(1, 100, 0, False, parent_ignores_sigchld=False)
+    sampler._latest[100] = (100, 2)
+    ticks = measure.CLOCK_TICKS
+    assert sampler.sampled_s() == pytest.approx(600 / ticks)
+    assert sampler.lost_s() == pytest.approx(550 / ticks)
+    sampler.reaped(100)  # the harness reaped the newer process with that pid: in RUSAGE_CHILDREN, not lost
+    assert sampler.lost_s() == pytest.approx(350 / ticks)
