@@ -47,15 +47,15 @@ def split_partitions(table: pa.Table, keys: Sequence[str]) -> list[tuple[str, pa
     folders = [
         "/".join(names[column[row]] for names, column in zip(names_per_key, columns, strict=True)) for row in first_row
     ]
+    by_folder = np.argsort(np.array(folders, dtype=object), kind="stable")
     rank = np.empty(len(folders), dtype=np.int64)
-    rank[np.argsort(np.array(folders, dtype=object), kind="stable")] = np.arange(len(folders))
+    rank[by_folder] = np.arange(len(folders))
     row_rank = rank[row_combo.reshape(-1)]
-    order = np.argsort(row_rank, kind="stable")
-    data = table.drop_columns(list(keys)).take(pa.array(order))
-    counts = np.bincount(row_rank, minlength=len(folders))
+    data = table.drop_columns(list(keys)).take(pa.array(np.argsort(row_rank, kind="stable")))
+    counts = np.bincount(row_rank, minlength=len(folders)).tolist()
     out = []
     offset = 0
-    for folder, count in sorted(zip(folders, counts.tolist(), strict=True)):
-        out.append((folder, data.slice(offset, count)))
-        offset += count
+    for position, combo in enumerate(by_folder.tolist()):
+        out.append((folders[combo], data.slice(offset, counts[position])))
+        offset += counts[position]
     return out
