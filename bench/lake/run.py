@@ -251,23 +251,23 @@ def targets(summary: dict[str, dict[str, Any]], records: list[RunRecord]) -> lis
         verdict = "n/a" if value is None or ok is None else ("met" if ok else "MISSED")
         out.append(f"- {text}: {'-' if value is None else f'{value:.2f}'} → {verdict}")
 
-    r = paired_ratio(records, "glueworks-ray", "duckdb")
-    line("glueworks Ray wall / DuckDB wall ≤ 2", r, None if r is None else r <= 2)
-    r = paired_ratio(records, "glueworks-ray", "duckdb", key="cpu")
-    line("(for reference) glueworks Ray CPU s / DuckDB CPU s", r, None)
-    r = paired_ratio(records, "spark", "glueworks-ray")
-    line("PySpark wall / glueworks Ray wall ≥ 10", r, None if r is None else r >= 10)
-    r = paired_ratio(records, "raydata-default", "glueworks-ray")
-    line("Ray Data (default) wall / glueworks Ray wall ≥ 3", r, None if r is None else r >= 3)
-    r = paired_ratio(records, "polars", "glueworks-ray")
-    line("Polars wall / glueworks Ray wall > 1", r, None if r is None else r > 1)
+    # The fresh process pays for Ray's start; the submitted job runs on a platform that is already up,
+    # which is how the product is used. Both are judged against the same targets.
+    for name, label in (("glueworks-ray", "glueworks Ray"), ("glueworks-job", "glueworks job")):
+        r = paired_ratio(records, name, "duckdb")
+        line(f"{label} wall / DuckDB wall ≤ 2", r, None if r is None else r <= 2)
+        r = paired_ratio(records, name, "duckdb", key="cpu")
+        line(f"(for reference) {label} CPU s / DuckDB CPU s", r, None)
+        r = paired_ratio(records, "spark", name)
+        line(f"PySpark wall / {label} wall ≥ 10", r, None if r is None else r >= 10)
+        r = paired_ratio(records, "raydata-default", name)
+        line(f"Ray Data (default) wall / {label} wall ≥ 3", r, None if r is None else r >= 3)
+        r = paired_ratio(records, "polars", name)
+        line(f"Polars wall / {label} wall > 1", r, None if r is None else r > 1)
+    for name, label in (("glueworks-ray", "glueworks Ray"), ("glueworks-job", "glueworks job (platform included)")):
+        pss = summary.get(name, {}).get("peak_pss_mb")
+        line(f"{label} peak PSS GB (≤ 1.5 at ~1M; ≤ 1.2x the 1M figure at ~3M)", pss and pss / 1024, None)
     s = summary.get("glueworks-ray", {})
-    pss = s.get("peak_pss_mb")
-    line(
-        "glueworks Ray peak PSS GB (≤ 1.5 at ~1M; ≤ 1.2x the 1M figure at ~3M)",
-        None if pss is None else pss / 1024,
-        None,
-    )
     r = paired_ratio(records, "glueworks-ray-1w", "glueworks-ray", key="work")
     line("glueworks Ray speed-up, 2 workers vs 1, start-up excluded (work s) ≥ 1.8", r, None if r is None else r >= 1.8)
     files, parts = s.get("files"), s.get("partitions")
