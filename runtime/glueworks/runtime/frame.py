@@ -349,34 +349,63 @@ class DynamicFrame(FieldTransforms):
         array replaced by a bigint join key) and ``<root>_<array column>`` tables with ``id``,
         ``index`` and ``<column>.val…`` columns; see `glueworks.runtime.transforms.relationalize`.
 
-        Cost: runs the plan now (Glue also works eagerly, staging to `staging_path`) and brings
-        the blocks to the driver, where the pivot runs columnar; the output frames hold the
-        tables in memory, one block per input block. `staging_path` is accepted for
-        compatibility and not written to. The output frames carry no error records: look at
-        this frame's ``errorsAsDynamicFrame()`` for those.
+        Cost: runs the plan now (Glue also works eagerly, staging to `staging_path`), as executor
+        work in two rounds of tasks: one per input split reads it, runs the transforms and stages
+        its blocks (Arrow IPC); once the frame schema is known, one per part conforms its blocks
+        to it, pivots them (columnar) and stages each table. The driver receives only file
+        locations, row counts per table and schemas; the output frames read the staged tables
+        lazily, adding each part's key offsets as they read. Files go under a unique folder
+        below `staging_path` (checked like any output path, before any I/O), or a temporary
+        folder when it is None or empty; they are removed when the run finishes (outside a
+        job: once the output frames are gone). On a multi-node Ray cluster give a shared
+        `staging_path` (``s3://``). The output frames carry no error records: look at this
+        frame's ``errorsAsDynamicFrame()`` for those.
 
         Raises:
             InvalidOptionError: An empty root name, a non-string staging path or any option.
+            UnsafePathError: A `staging_path` the path rules refuse.
             ErrorThresholdExceededError: The error records behind this frame exceed
                 `totalThreshold` (relationalize itself makes none, so `stageThreshold` holds).
         """
         from glueworks.runtime.collection import DynamicFrameCollection
         from glueworks.runtime.errors import ErrorThresholdExceededError
-        from glueworks.runtime.transforms.relationalize import check_options, check_root_name, relationalize_frame
+        from glueworks.runtime.executors.relationalize import pivot_parts, stage_input
+        from glueworks.runtime.plan import FromStaged
+        from glueworks.runtime.staging import StagingArea
+        from glueworks.runtime.transforms.relationalize import check_options, check_root_name
 
         validate_thresholds(stageThreshold, totalThreshold)
         root = check_root_name(root_table_name)
         check_options(staging_path, options)
-        executed = self._execute()
-        errors = len(executed.errors)
-        if totalThreshold and errors > totalThreshold:
-            label = "Relationalize" + (f" ({transformation_ctx})" if transformation_ctx else "")
-            raise ErrorThresholdExceededError(label, "totalThreshold", totalThreshold, 0, errors)
-        blocks = [block for part in self.glue_ctx.executor.fetch(executed.parts) for block in part]
-        tables = relationalize_frame(blocks, executed.schema, root)
-        frames = {
-            name: DynamicFrame(FromTables(name, tuple(parts)), self.glue_ctx, name) for name, parts in tables.items()
-        }
+        ctx = self.glue_ctx.run_context
+        area = StagingArea.create(staging_path, ctx, "relationalize")
+
+        def on_done(meta: Any, counts_input: bool) -> None:
+            ctx.record_split(meta.split_id, meta.records_read if counts_input else 0, meta.bytes_read, meta.errors)
+
+        try:
+            staged = stage_input(self.glue_ctx.executor, self._plan, area, on_done)
+            executed = staged.executed
+            if self._schema is None and self._block_schemas is None:
+                self._block_schemas = executed.block_schemas
+            enforce(self._plan, executed, self._checks)
+            errors = len(executed.errors)
+            if totalThreshold and errors > totalThreshold:
+                label = "Relationalize" + (f" ({transformation_ctx})" if transformation_ctx else "")
+                raise ErrorThresholdExceededError(label, "totalThreshold", totalThreshold, 0, errors)
+            tables = pivot_parts(self.glue_ctx.executor, staged, self._schema_of(executed), root, area)
+        except BaseException:
+            area.cleanup()  # nothing will read what was staged
+            raise
+        frames: dict[str, DynamicFrame] = {}
+        for name, table in tables.items():
+            if table.splits:
+                frame = DynamicFrame(FromStaged(name, table.splits, area), self.glue_ctx, name)
+                # Every staged part of a table has its schema: schema() needs no run.
+                frame._block_schemas = (table.schema,) * len(table.splits)
+            else:
+                frame = DynamicFrame(FromTables(name, (table.schema.empty_table(),)), self.glue_ctx, name)
+            frames[name] = frame
         return DynamicFrameCollection(frames, self.glue_ctx)
 
     # --- multi-input and all-to-all transforms (run by executors/stages.py) ---------------

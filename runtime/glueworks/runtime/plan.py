@@ -1,6 +1,6 @@
 """Logical plan: frozen dataclass nodes that DynamicFrame methods build and executors run.
 
-A plan is a tree: leaves (`Read`, `FromTables`) read input splits; per-block operators
+A plan is a tree: leaves (`Read`, `FromTables`, `FromStaged`) read input splits; per-block operators
 (`ApplyMapping`, `Filter`, …) are fused into the task that produces each block; stages (`Join`,
 `Union`, `Repartition`, `MergeFrames`, `Spigot`) need every block of their inputs and may
 have two children. `split_chain` cuts a plan into the node below a run of per-block
@@ -44,6 +44,26 @@ class FromTables(PlanNode):
     def splits(self) -> list[Split]:
         """One in-memory split per table."""
         return [TableSplit(self.name, i, (table,)) for i, table in enumerate(self.tables)]
+
+
+@dataclass(frozen=True, eq=False)
+class FromStaged(PlanNode):
+    """Leaf: parts an earlier action staged as files (relationalize's tables), read lazily.
+
+    Attributes:
+        name: The frame's name.
+        parts: One split per staged file, in frame order.
+        area: What keeps the files alive (a `glueworks.runtime.staging.StagingArea`: they are
+            removed at the end of the run, or once no plan holds the area any more).
+    """
+
+    name: str
+    parts: tuple[Split, ...]
+    area: object = field(default=None, repr=False)
+
+    def splits(self) -> list[Split]:
+        """The staged splits (no I/O)."""
+        return list(self.parts)
 
 
 @dataclass(frozen=True)
@@ -173,7 +193,7 @@ class Unnest(PlanNode):
 BlockOp = (
     ApplyMapping | ResolveChoice | Filter | SelectFields | DropFields | RenameField | SplitRows | Map | Unbox | Unnest
 )
-Leaf = Read | FromTables
+Leaf = Read | FromTables | FromStaged
 
 
 class Detached(PlanNode):
@@ -190,7 +210,7 @@ def linearize(node: PlanNode) -> tuple[Leaf, tuple[BlockOp, ...]]:
     ship the rest of the plan (or in-memory tables) again.
     """
     leaf, ops = split_chain(node)
-    if not isinstance(leaf, Read | FromTables):
+    if not isinstance(leaf, Read | FromTables | FromStaged):
         raise TypeError(f"not a chain over a leaf: {type(leaf).__name__}")
     return leaf, ops
 

@@ -30,10 +30,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
+import logging
 import re
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,8 @@ from glueworks.runtime.error_records import ErrorRecord
 from glueworks.runtime.locations import parse_location
 from glueworks.runtime.metrics import RunMetrics
 from glueworks.runtime.sinks.base import CommitResult, Sink, WriteResult
+
+_log = logging.getLogger(__name__)
 
 EXECUTORS = ("local", "ray")
 _UNSAFE_TOKEN = re.compile(r"[^A-Za-z0-9_.-]")
@@ -73,6 +76,7 @@ class _RunState:
     final: dict[str, Any] | None = None
     job_committed: bool = False
     manifests: list[OutputManifest] = field(default_factory=list)
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -224,6 +228,15 @@ class JobRunContext:
         self.metrics.add_output_location(result.location)
         return result
 
+    def add_cleanup(self, cleanup: Callable[[], None]) -> None:
+        """Have `finish` call `cleanup` (end-of-run work such as removing staged files).
+
+        Cleanups run last, in the order added, whether the run succeeded or not; one that raises
+        is logged and does not stop the others.
+        """
+        with self._state.lock:
+            self._state.cleanups.append(cleanup)
+
     # --- called by the driver ---------------------------------------------------------
 
     def abort_outputs(self) -> None:
@@ -267,11 +280,23 @@ class JobRunContext:
                         raise
         finally:
             self.abort_outputs()
-            errors_url = self._write_error_records()
+            try:
+                errors_url = self._write_error_records()
+            finally:
+                self._run_cleanups()
         snapshot = {**self.metrics.snapshot(), "error_records_location": errors_url}
         with self._state.lock:
             self._state.final = snapshot
         return dict(snapshot)
+
+    def _run_cleanups(self) -> None:
+        with self._state.lock:
+            cleanups, self._state.cleanups = self._state.cleanups, []
+        for cleanup in cleanups:
+            try:
+                cleanup()
+            except Exception:  # end-of-run work must not hide the run's own outcome
+                _log.warning("run %s: a cleanup failed", self.run_id, exc_info=True)
 
     def _discard_manifests(self) -> None:
         """Remove staging of outputs already prepared (a later output failed: none may publish)."""

@@ -29,6 +29,7 @@ from glueworks.runtime.executors.pipeline import SplitMeta, run_part
 from glueworks.runtime.executors.shuffle import partition_task
 from glueworks.runtime.plan import (
     BlockOp,
+    FromStaged,
     FromTables,
     Join,
     MergeFrames,
@@ -62,7 +63,7 @@ def run_plan(executor: Executor, node: PlanNode, on_done: OnPartDone) -> Execute
         Exception: The first error a task raised (I/O errors included).
     """
     base, ops = split_chain(node)
-    if isinstance(base, Read | FromTables):
+    if isinstance(base, Read | FromTables | FromStaged):
         reads = isinstance(base, Read)
         splits = base.source.splits(executor.max_parallelism) if isinstance(base, Read) else base.splits()
         return executor.execute(splits, ops, lambda meta: on_done(meta, reads))

@@ -36,7 +36,7 @@ import pyarrow as pa
 
 from glueworks.runtime.executors.base import Executed, Executor, merge_block_schemas
 from glueworks.runtime.executors.pipeline import SplitMeta, run_split
-from glueworks.runtime.plan import BlockOp, FromTables, PlanNode, Read, split_chain
+from glueworks.runtime.plan import BlockOp, FromStaged, FromTables, PlanNode, Read, split_chain
 from glueworks.runtime.sinks.base import Sink, WriteResult
 from glueworks.runtime.sources import Split
 
@@ -137,7 +137,7 @@ def write_plan(
     from glueworks.runtime.executors.stages import run_plan
 
     base, ops = split_chain(plan)
-    if not isinstance(base, Read | FromTables):
+    if not isinstance(base, Read | FromTables | FromStaged):
         executed = run_plan(executor, plan, on_done)
         final = executed.schema if schema is None else schema
         check_schema(final)
@@ -194,7 +194,7 @@ def write_frame(
     return outcome.results
 
 
-def leaf_splits(leaf: Read | FromTables, parallelism: int) -> list[Split]:
+def leaf_splits(leaf: Read | FromTables | FromStaged, parallelism: int) -> list[Split]:
     """The splits of a leaf, sized for `parallelism` workers (files are listed: I/O)."""
     if isinstance(leaf, Read):
         return leaf.source.splits(parallelism)

@@ -27,7 +27,9 @@ Choices made where Glue is vague (each tested):
   holds several members (``choice<array,string>``) stays a Choice column in its table;
   resolve it first (``resolveChoice``) to pivot it.
 
-Cost: columnar (pyarrow kernels only), one pass over each block.
+Cost: columnar (pyarrow kernels only), one pass over each block. `DynamicFrame.relationalize`
+pivots each part in an executor task and stages the tables (`glueworks.runtime.executors.relationalize`);
+keys are numbered per part there and made global as the staged parts are read (`key_links`).
 """
 
 from __future__ import annotations
@@ -130,6 +132,22 @@ def relationalize_schemas(schema: pa.Schema, root_table_name: str) -> dict[str, 
     return {name: table.schema for name, table in relationalize_block(schema.empty_table(), root_table_name).items()}
 
 
+def key_links(schema: pa.Schema, root_table_name: str) -> dict[str, dict[str, str]]:
+    """For each table, its join-key columns and the table whose row keys each holds.
+
+    An array column of table ``T`` holds ``T``'s own row keys; the ``id`` column of a child
+    table holds its parent's. Blocks relationalized apart (keys from 1 in each) become one
+    numbering by adding, to each such column, the rows earlier blocks gave the named table.
+    """
+    links: dict[str, dict[str, str]] = {}
+    block = schema.empty_table()
+    columns: list[Column] = [
+        (field, _chunks(column)) for field, column in zip(block.schema, block.columns, strict=True)
+    ]
+    _pivot(root_table_name, root_table_name, columns, 0, {}, {}, links)
+    return links
+
+
 def check_root_name(root_table_name: object) -> str:
     """Validate a root table name.
 
@@ -148,8 +166,12 @@ def _pivot(
     num_rows: int,
     offsets: Mapping[str, int],
     out: dict[str, pa.Table],
+    links: dict[str, dict[str, str]] | None = None,
 ) -> None:
-    """Flatten `columns` into table `name`, pivoting each array column into a child table."""
+    """Flatten `columns` into table `name`, pivoting each array column into a child table.
+
+    With `links`, notes which columns of each table hold whose keys (see `key_links`).
+    """
     if name in out:
         raise SchemaError(f"relationalize: table {name!r} would be produced twice")
     out[name] = pa.table({})  # placeholder: keeps the parent ahead of its children
@@ -164,7 +186,11 @@ def _pivot(
             continue
         array = _normalize(field, chunks)
         result.append((pa.field(field.name, KEY_TYPE), [pc.if_else(array.is_valid(), keys, pa.scalar(None, KEY_TYPE))]))
-        _pivot(root, f"{root}_{field.name}", _child_columns(field, array, keys), len(array.values), offsets, out)
+        child = f"{root}_{field.name}"
+        if links is not None:
+            links.setdefault(name, {})[field.name] = name
+            links.setdefault(child, {})["id"] = name
+        _pivot(root, child, _child_columns(field, array, keys), len(array.values), offsets, out, links)
     out[name] = build_table(result, num_rows)
 
 

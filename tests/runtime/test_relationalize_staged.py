@@ -1,0 +1,167 @@
+"""Relationalize as executor work: parts pivoted in tasks, tables staged, read back lazily.
+
+The reference is the in-memory implementation (`relationalize_frame` over the frame's blocks
+in block order, conformed to the frame schema): the staged tables must equal it exactly,
+schemas (Choice metadata) and keys included, on every executor.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from glueworks.runtime import DynamicFrame, GlueContext, JobRunContext, LocalExecutor
+from glueworks.runtime.collection import DynamicFrameCollection
+from glueworks.runtime.errors import ErrorThresholdExceededError, UnsafePathError
+from glueworks.runtime.gluetypes import is_choice
+from glueworks.runtime.inference import table_from_records
+from glueworks.runtime.plan import FromStaged, FromTables
+from glueworks.runtime.staging import StagingArea
+from glueworks.runtime.transforms.relationalize import relationalize_frame
+from tests.runtime.conftest import read_json, write_json_lines
+
+
+def drifting_blocks(seed: int, count: int) -> tuple[pa.Table, ...]:
+    """Blocks whose types drift: ``a`` is an array in some blocks and a struct in others (a
+    Choice in the frame, whose lone array member pivots), ``b`` an array or a string (stays a
+    Choice), ``s.xs`` nested arrays of structs, some blocks empty or without a column."""
+    rng = random.Random(seed)
+    blocks = []
+    for number in range(count):
+        records: list[dict[str, Any]] = []
+        for i in range(rng.randrange(0, 9)):
+            record: dict[str, Any] = {"n": number * 100 + i}
+            if number % 3 != 1:
+                record["a"] = [rng.randrange(50) for _ in range(rng.randrange(4))] if rng.random() < 0.8 else None
+            else:
+                record["a"] = {"k": rng.randrange(9)}
+            if number % 2:
+                record["b"] = [[rng.randrange(5)] * rng.randrange(3) for _ in range(rng.randrange(3))]
+            elif rng.random() < 0.5:
+                record["b"] = f"text-{i}"
+            if number != 2:
+                xs = [{"y": rng.randrange(9), "zs": ["z"] * rng.randrange(3)} for _ in range(rng.randrange(3))]
+                record["s"] = {"t": i, "xs": xs}
+            records.append(record)
+        blocks.append(table_from_records(records) if records else pa.table({"n": pa.array([], pa.int64())}))
+    return tuple(blocks)
+
+
+def reference(frame: DynamicFrame, root: str) -> dict[str, pa.Table]:
+    """The in-memory implementation over the frame's blocks, in block order."""
+    executed = frame.glue_ctx.execute_plan(frame.plan)
+    blocks = [block for part in frame.glue_ctx.executor.fetch(executed.parts) for block in part]
+    return {name: pa.concat_tables(parts) for name, parts in relationalize_frame(blocks, frame.schema(), root).items()}
+
+
+def staged_tables(dfc: DynamicFrameCollection) -> dict[str, pa.Table]:
+    return {name: dfc[name].toDF() for name in dfc}
+
+
+def staging_folders(root: Path) -> list[Path]:
+    return sorted(path for path in root.iterdir() if path.is_dir()) if root.exists() else []
+
+
+@pytest.mark.parametrize("repartition", [False, True], ids=["split-tasks", "after-a-stage"])
+def test_staged_tables_equal_the_in_memory_reference_on_drifting_blocks(
+    glue_ctx: GlueContext, tmp_path: Path, repartition: bool
+) -> None:
+    frame = DynamicFrame(FromTables("events", drifting_blocks(7, 9)), glue_ctx, "events")
+    if repartition:
+        frame = frame.repartition(4)  # parts come from a stage, not from split tasks
+    assert is_choice(frame.schema().field("a")) and is_choice(frame.schema().field("b"))
+    expected = reference(frame, "root")
+    assert {"root", "root_a", "root_s.xs", "root_s.xs.val.zs"} <= set(expected)
+    dfc = frame.relationalize("root", str(tmp_path / "staging"))
+    got = staged_tables(dfc)
+    assert list(got) == list(expected)
+    for name, table in expected.items():
+        assert got[name].schema.equals(table.schema, check_metadata=True), name
+        assert got[name].to_pylist() == table.to_pylist(), name
+        assert dfc[name].schema().equals(table.schema, check_metadata=True), name
+    assert is_choice(got["root"].schema.field("b"))  # choice<array,string> survives the round trip
+    plans = [dfc[name].plan for name in dfc]
+    assert any(isinstance(plan, FromStaged) and len(plan.parts) > 1 for plan in plans)  # several staged parts
+
+
+def test_blocks_of_several_files_in_one_split_keep_their_keys(local_ctx: GlueContext, tmp_path: Path) -> None:
+    # groupFiles packs files into one split whose blocks have different schemas (one IPC file each).
+    write_json_lines(tmp_path / "in" / "1.json", [{"id": 1, "xs": [1, 2]}, {"id": 2, "xs": []}])
+    write_json_lines(tmp_path / "in" / "2.json", [{"id": 3, "xs": ["a"], "ys": [{"q": 1}]}])
+    write_json_lines(tmp_path / "in" / "3.json", [{"id": 4, "ys": [{"q": 2}, {"q": 3}]}])
+    frame = read_json(local_ctx, tmp_path / "in", groupFiles="inPartition")
+    expected = reference(frame, "r")
+    got = staged_tables(frame.relationalize("r", str(tmp_path / "staging")))
+    assert {name: t.to_pylist() for name, t in got.items()} == {name: t.to_pylist() for name, t in expected.items()}
+    assert got["r_ys"].column("id").to_pylist() == [3, 4, 4]
+
+
+def test_staged_files_live_until_the_run_finishes(tmp_path: Path) -> None:
+    run = JobRunContext(
+        run_id="jr_stage", job_name="j", attempt=0, executor="local", max_parallelism=2, error_records_location=None
+    )
+    ctx = GlueContext(executor=LocalExecutor(2), run_context=run)
+    frame = DynamicFrame(FromTables("events", drifting_blocks(3, 4)), ctx, "events")
+    staging = tmp_path / "staging"
+    dfc = frame.relationalize("root", str(staging))
+    (folder,) = staging_folders(staging)
+    assert folder.name.startswith(run.run_token)
+    staged = sorted(folder.rglob("*.arrow"))
+    assert staged and all(path.parent.name == "tables" for path in staged)  # input parts already removed
+    rows = dfc["root"].count()
+    assert rows == sum(block.num_rows for block in drifting_blocks(3, 4))
+    run.finish(succeeded=True)
+    assert staging.exists() and staging_folders(staging) == []
+
+
+def test_without_a_staging_path_a_temporary_folder_is_used_and_removed(local_ctx: GlueContext) -> None:
+    frame = DynamicFrame(FromTables("events", drifting_blocks(5, 3)), local_ctx, "events")
+    dfc = frame.relationalize("root", "")
+    plan = dfc["root"].plan
+    assert isinstance(plan, FromStaged) and isinstance(plan.area, StagingArea)
+    folder = Path(plan.area.location.path)
+    assert any(folder.rglob("*.arrow"))
+    expected = dfc["root"].count()
+    assert expected == sum(block.num_rows for block in drifting_blocks(5, 3))
+    temp_root = folder.parent
+    del dfc, plan, frame
+    gc.collect()  # outside a job the files go with the last frame reading them
+    assert not temp_root.exists()
+
+
+def test_an_unsafe_staging_path_is_refused_before_the_plan_runs(local_ctx: GlueContext, tmp_path: Path) -> None:
+    frame = read_json(local_ctx, tmp_path / "missing")  # running the plan would raise FileNotFoundError
+    for bad in ("ftp://host/tmp", f"{tmp_path}/../elsewhere", "s3://a::memory://b"):
+        with pytest.raises(UnsafePathError, match="staging_path"):
+            frame.relationalize("root", bad)
+
+
+def test_a_failed_threshold_leaves_no_staged_files(local_ctx: GlueContext, tmp_path: Path) -> None:
+    write_json_lines(tmp_path / "in" / "1.json", [{"id": 1, "xs": [1]}, b"{bad", b"[bad", {"id": 2, "xs": []}])
+    frame = read_json(local_ctx, tmp_path / "in")
+    staging = tmp_path / "staging"
+    with pytest.raises(ErrorThresholdExceededError):
+        frame.relationalize("root", str(staging), totalThreshold=1)
+    assert staging.exists() and staging_folders(staging) == []
+
+
+def test_run_cleanups_run_once_in_order_and_a_failing_one_does_not_fail_the_run() -> None:
+    run = JobRunContext(
+        run_id="jr_clean", job_name="j", attempt=0, executor="local", max_parallelism=1, error_records_location=None
+    )
+    calls: list[str] = []
+
+    def failing() -> None:
+        calls.append("failing")
+        raise RuntimeError("cannot remove")
+
+    run.add_cleanup(failing)
+    run.add_cleanup(lambda: calls.append("next"))
+    run.finish(succeeded=False)
+    run.finish(succeeded=True)
+    assert calls == ["failing", "next"]
