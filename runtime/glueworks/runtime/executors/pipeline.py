@@ -48,7 +48,11 @@ def run_split(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[Split
     source = location.url if location is not None else split.split_id
     stage_errors = [len(errors)] + [0] * len(ops)
     blocks = []
-    for block in output.blocks:
+    # Each raw block is let go once transformed, so a task never holds a split twice over.
+    pending = output.blocks[::-1]
+    output.blocks.clear()
+    while pending:
+        block = pending.pop()
         for stage, op in enumerate(ops, start=1):
             block, op_errors = apply_op(block, op, source)
             errors.extend(op_errors)

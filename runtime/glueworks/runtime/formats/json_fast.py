@@ -110,10 +110,11 @@ def prepare(lines: list[bytes]) -> tuple[bytes, int] | None:
     rows = len(lines) if every_line else _object_lines(lines)
     if not rows:
         return None
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    if not data.isascii():  # ASCII is UTF-8; the check allocates nothing
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
     # Substring tests first: they run at memory speed, the regexes do not.
     if b"\\u" in data and _SURROGATE_ESCAPE.search(data) is not None:
         return None

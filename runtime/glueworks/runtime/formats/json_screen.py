@@ -41,9 +41,7 @@ def screen(lines: list[bytes]) -> tuple[list[int], list[int]]:
                 suspects.append(index)
             continue
         good.append(index)
-    try:
-        b"\n".join(lines[index] for index in good).decode("utf-8")
-    except UnicodeDecodeError:
+    if any(not lines[index].isascii() for index in good):
         valid = [index for index in good if _is_utf8(lines[index])]
         suspects = sorted({*suspects, *(set(good) - set(valid))})
         good = valid
@@ -51,6 +49,8 @@ def screen(lines: list[bytes]) -> tuple[list[int], list[int]]:
 
 
 def _is_utf8(raw: bytes) -> bool:
+    if raw.isascii():
+        return True
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
