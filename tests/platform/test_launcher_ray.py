@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,3 +27,22 @@ class TestRayDriverPool(LauncherConformance):
     @pytest.fixture
     def launcher(self, pool: tuple[RayDriverPoolLauncher, RecordingListener]) -> Any:
         return pool
+
+
+def test_the_pool_refills_when_a_run_ends_not_while_it_runs(
+    pool: tuple[RayDriverPoolLauncher, RecordingListener], tmp_path: Path
+) -> None:
+    launcher, listener = pool
+    assert launcher.wait_ready(120)
+    assert launcher.idle_drivers == 1
+    flag = tmp_path / "go"
+    script = f"import pathlib, time\nwhile not pathlib.Path({str(flag)!r}).exists():\n    time.sleep(0.05)\n"
+    request = LauncherConformance.request(tmp_path, script)
+    launcher.submit(request)
+    listener.wait_running(request.run_id)
+    # A driver started now would compete with the run for its CPUs and task workers.
+    assert launcher.idle_drivers == 0
+    flag.touch()
+    assert listener.wait_finished(request.run_id).state == "SUCCEEDED"
+    assert launcher.idle_drivers == 1
+    assert launcher.wait_ready(120)  # the new driver imported, the task workers primed

@@ -166,6 +166,23 @@ def test_plan_cuts_large_files_by_capacity_and_groups_small_ones(tmp_path: Path)
     assert len(plan_splits(small[:5], 2, **bounds)) == 5  # few files: one split each
 
 
+def test_file_groups_stay_within_the_split_bound_however_large_the_input(tmp_path: Path) -> None:
+    # 24 files of ~3.8 KB against an 8 KB bound: packing by total / (2 * TASKS_PER_WORKER) alone would make
+    # groups of ~11 KB, so each task's memory would grow with the input.
+    files = []
+    for i in range(24):
+        path = tmp_path / f"f{i:02d}.json"
+        path.write_text("\n".join(json.dumps({"id": i, "n": n, "pad": "x" * 20}) for n in range(75)) + "\n")
+        files.append(file_split(path))
+    bound = 8 * 1024
+    assert sum(f.size for f in files) // (2 * TASKS_PER_WORKER) > bound
+    plan = plan_splits(files, 2, min_bytes=1024, max_bytes=bound)
+    assert all(s.size <= bound for s in plan)
+    assert any(isinstance(s, FileGroupSplit) for s in plan)  # still packed, two files a group
+    members = [f for s in plan for f in (s.files if isinstance(s, FileGroupSplit) else (s,))]
+    assert members == files
+
+
 def test_plan_rejects_bad_capacity() -> None:
     with pytest.raises(ValueError, match="parallelism"):
         plan_splits([], 0)

@@ -76,6 +76,10 @@ class JobDriver:
 
         from glueworks.runtime import context as _context  # noqa: F401
         from glueworks.runtime import script_runner as _runner  # noqa: F401
+        from glueworks.runtime.executors import ray as _ray_executor  # noqa: F401
+
+        with contextlib.suppress(ImportError):  # the SDK (httpx) the catalog client uses: ~0.6 s, paid per run
+            import glueworks.sdk  # noqa: F401
 
         self._done = threading.Event()
         self._outcome: DriverOutcome | None = None

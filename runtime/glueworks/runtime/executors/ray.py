@@ -33,11 +33,24 @@ TASK_MAX_RETRIES = 3
 
 
 def _split_task(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[SplitMeta, list[pa.Table]]:
-    return run_split(index, split, ops)
+    result = run_split(index, split, ops)
+    _release_arrow_memory()
+    return result
 
 
 def _call_task(fn: Any, *args: Any) -> Any:
-    return fn(*args)
+    result = fn(*args)
+    _release_arrow_memory()
+    return result
+
+
+def _release_arrow_memory() -> None:
+    """Give the pages Arrow's allocator keeps after a task back to the OS.
+
+    A worker lives on between tasks, and mimalloc holds freed pages for reuse: at the 3M-event benchmark
+    that was ~150 MB per idle worker. Only the task's garbage is freed; the result it returns stays alive.
+    """
+    pa.default_memory_pool().release_unused()
 
 
 def load_part(handle: Any) -> list[pa.Table]:
