@@ -176,8 +176,12 @@ def _join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_done: OnP
     right = run_plan(executor, node.right, on_done)
     schemas = (left.schema, right.schema)
     types = agree_key_types(schemas[0], schemas[1], node.keys1, node.keys2)
+    # Once a side is shuffled its pieces hold the rows: let its parts go, so the object store does not
+    # hold both sides twice over while the buckets are joined.
     left_pieces = _shuffle(executor, left, node.keys1, types, True)
+    left = left.summary()
     right_pieces = _shuffle(executor, right, node.keys2, types, True)
+    right = right.summary()
     calls = [
         (
             bucket,
@@ -202,7 +206,9 @@ def _merge(executor: Executor, node: MergeFrames, ops: tuple[BlockOp, ...], on_d
     keys = node.primary_keys
     types = agree_key_types(schemas[0], schemas[1], keys, keys, ("primary_keys", "primary_keys"))
     source_pieces = _shuffle(executor, source, keys, types, False)
+    source = source.summary()  # as in `_join`: the pieces hold the rows now
     staging_pieces = _shuffle(executor, staging, keys, types, False)
+    staging = staging.summary()
     calls = [
         (
             bucket,
