@@ -136,7 +136,7 @@ def test_compressed_and_multiline_files_are_never_cut(tmp_path: Path) -> None:
 def test_split_sizes_follow_the_capacity() -> None:
     total = 1024 * 1024 * 1024
     assert split_target(total, 1) == min(MAX_SPLIT_BYTES, total // TASKS_PER_WORKER)
-    assert split_target(total, 2) == total // (2 * TASKS_PER_WORKER)
+    assert split_target(total // 4, 2) == total // 4 // (2 * TASKS_PER_WORKER)
     assert split_target(total, 64) == MIN_SPLIT_BYTES  # never below the floor
     assert split_target(100 * total, 2) == MAX_SPLIT_BYTES  # never above the ceiling
 

@@ -38,8 +38,8 @@ from glueworks.runtime.sources import FileGroupSplit, FileSplit, Split, naming_i
 TASKS_PER_WORKER = 4
 #: Smallest byte range a large file is cut into (smaller tasks cost more than they gain).
 MIN_SPLIT_BYTES = 16 * 1024 * 1024
-#: Largest byte range or file group (bounds the memory of one task).
-MAX_SPLIT_BYTES = 128 * 1024 * 1024
+#: Largest byte range or file group: bounds the memory of one task (at ~40 MiB a task holds ~300 MB).
+MAX_SPLIT_BYTES = 48 * 1024 * 1024
 #: A file is cut only when it exceeds the target by this factor (no tiny tail ranges).
 SPLIT_SLACK = 1.25
 

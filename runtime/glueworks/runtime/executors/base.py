@@ -163,7 +163,11 @@ class Executor(ABC):
     @property
     @abstractmethod
     def shuffle_partitions(self) -> int:
-        """Buckets a hash shuffle (join, merge) cuts its inputs into."""
+        """Fewest buckets a hash shuffle (join, merge) cuts its inputs into."""
+
+    def shuffle_buckets(self, rows: int) -> int:
+        """Buckets for a shuffle of `rows` rows (both inputs): `shuffle_partitions` unless more are needed."""
+        return self.shuffle_partitions
 
     @abstractmethod
     def fetch(self, parts: Sequence[Any]) -> list[list[pa.Table]]:

@@ -26,10 +26,13 @@ from glueworks.runtime.executors.base import Executed, Executor, OnSplitDone, ch
 from glueworks.runtime.executors.pipeline import SplitMeta, run_split
 from glueworks.runtime.plan import BlockOp
 from glueworks.runtime.sources import Split
+from glueworks.runtime.splitting import TASKS_PER_WORKER
 
 #: Times Ray reruns a task whose worker process died (a crash, an OOM kill, a lost node).
 #: Application errors are never retried: they fail the run at once.
 TASK_MAX_RETRIES = 3
+#: Rows a shuffle bucket is sized for (both inputs): a join task's memory stays flat as the input grows.
+ROWS_PER_BUCKET = 250_000
 
 
 def _split_task(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[SplitMeta, list[pa.Table]]:
@@ -117,8 +120,12 @@ class RayExecutor(Executor):
 
     @property
     def shuffle_partitions(self) -> int:
-        """One bucket per task slot."""
-        return self.max_parallelism
+        """A few buckets per task slot, so one slow bucket does not idle the others."""
+        return self.max_parallelism * TASKS_PER_WORKER
+
+    def shuffle_buckets(self, rows: int) -> int:
+        """Enough buckets that each holds at most `ROWS_PER_BUCKET` rows: a bucket is joined in one task."""
+        return max(self.shuffle_partitions, -(-rows // ROWS_PER_BUCKET))
 
     def run_tasks(
         self, fn: Callable[..., tuple[Any, ...]], calls: Sequence[Sequence[Any]], num_outputs: int

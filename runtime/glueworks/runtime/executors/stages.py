@@ -9,7 +9,8 @@ metadata reaches the driver):
 * `Join` / `MergeFrames`: a hash shuffle. A map task per part of each input conforms its
   blocks to that input's frame schema and cuts them into buckets by a hash of the keys; a
   reduce task per bucket joins (or merges) the bucket's pieces of both inputs. The local
-  executor uses one bucket; the Ray executor `max_parallelism` buckets.
+  executor uses one bucket; the Ray executor a few per task slot, more as the rows grow
+  (`Executor.shuffle_buckets`), so a bucket's size, and a join task's memory, stays bounded.
 * `Repartition`: a map task per part slices it where the new parts begin; a task per new part
   gathers its slices. ``coalesce`` only gathers runs of neighbouring parts.
 * `Union`: no task at all, the parts of both inputs are listed together.
@@ -162,10 +163,9 @@ def _apply_ops(
 
 
 def _shuffle(
-    executor: Executor, side: Executed, keys: Keys, types: tuple[pa.DataType, ...], drop_nulls: bool
+    executor: Executor, side: Executed, keys: Keys, types: tuple[pa.DataType, ...], drop_nulls: bool, buckets: int
 ) -> list[list[Any]]:
     """Map side of a hash shuffle: per part of `side`, one handle per bucket."""
-    buckets = executor.shuffle_partitions
     schema = side.schema
     calls = [(part, schema, keys, types, buckets, drop_nulls) for part in side.parts]
     return [outputs for _, outputs in executor.run_tasks(partition_task, calls, buckets)]
@@ -178,9 +178,10 @@ def _join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_done: OnP
     types = agree_key_types(schemas[0], schemas[1], node.keys1, node.keys2)
     # Once a side is shuffled its pieces hold the rows: let its parts go, so the object store does not
     # hold both sides twice over while the buckets are joined.
-    left_pieces = _shuffle(executor, left, node.keys1, types, True)
+    buckets = executor.shuffle_buckets(left.num_rows + right.num_rows)
+    left_pieces = _shuffle(executor, left, node.keys1, types, True, buckets)
     left = left.summary()
-    right_pieces = _shuffle(executor, right, node.keys2, types, True)
+    right_pieces = _shuffle(executor, right, node.keys2, types, True, buckets)
     right = right.summary()
     calls = [
         (
@@ -194,7 +195,7 @@ def _join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_done: OnP
             *(pieces[bucket] for pieces in left_pieces),
             *(pieces[bucket] for pieces in right_pieces),
         )
-        for bucket in range(executor.shuffle_partitions)
+        for bucket in range(buckets)
     ]
     return _finish(executor.run_tasks(_join_task, calls, 1), [*left.errors, *right.errors], on_done, (left, right))
 
@@ -205,9 +206,10 @@ def _merge(executor: Executor, node: MergeFrames, ops: tuple[BlockOp, ...], on_d
     schemas = (source.schema, staging.schema)
     keys = node.primary_keys
     types = agree_key_types(schemas[0], schemas[1], keys, keys, ("primary_keys", "primary_keys"))
-    source_pieces = _shuffle(executor, source, keys, types, False)
+    buckets = executor.shuffle_buckets(source.num_rows + staging.num_rows)
+    source_pieces = _shuffle(executor, source, keys, types, False, buckets)
     source = source.summary()  # as in `_join`: the pieces hold the rows now
-    staging_pieces = _shuffle(executor, staging, keys, types, False)
+    staging_pieces = _shuffle(executor, staging, keys, types, False, buckets)
     staging = staging.summary()
     calls = [
         (
@@ -221,7 +223,7 @@ def _merge(executor: Executor, node: MergeFrames, ops: tuple[BlockOp, ...], on_d
             *(pieces[bucket] for pieces in source_pieces),
             *(pieces[bucket] for pieces in staging_pieces),
         )
-        for bucket in range(executor.shuffle_partitions)
+        for bucket in range(buckets)
     ]
     inputs = (source, staging)
     return _finish(executor.run_tasks(_merge_task, calls, 1), [*source.errors, *staging.errors], on_done, inputs)
