@@ -357,10 +357,8 @@ dataset, the pipeline, each engine's equivalent and how things are measured). Wa
 fresh process (imports, session or cluster start included), except for the submitted glueworks job,
 whose wall time is StartJobRun → SUCCEEDED (the platform is a long-running service; its start is the
 set-up column). "work s" leaves every engine's set-up out. Ratios are medians of per-repetition ratios.
-
-**Caveat: these runs shared the 2-core machine with other engineers' test suites** (the load average
-at the start of each run is given). Absolute times are inflated and noisy; compare the ratios, and
-rerun on a quiet machine before quoting absolute figures.
+The load average when each invocation started is given: on a shared 2-core box, a figure taken while
+other work ran is inflated; compare ratios within one invocation.
 """
 
 
