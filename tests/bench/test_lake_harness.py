@@ -7,7 +7,6 @@ the harness's measured runner, and shows the checker turns a wrong output into W
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -18,22 +17,14 @@ from typing import Any
 
 import pytest
 
-LAKE = Path(__file__).resolve().parents[2] / "bench" / "lake"
+from tests.bench.lake_modules import LAKE, load_lake_module
+
 EVENTS = 3000
-
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"lake_bench_{name}", LAKE / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def lake() -> ModuleType:
-    return _load("run")
+    return load_lake_module("run")
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +108,7 @@ def test_engine_output_matches_truth(
 def test_checker_scores_a_wrong_answer_as_wrong(
     lake: ModuleType, dataset: Path, truth: dict[str, Any], tmp_path: Path
 ) -> None:
-    check = _load("check")
+    check = load_lake_module("check")
     out, result = tmp_path / "out", tmp_path / "result.json"
     script = LAKE / "engines" / "duckdb_engine.py"
     argv = [sys.executable, str(script), "--input", str(dataset / "input"), "--output", str(out)]

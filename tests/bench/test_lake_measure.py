@@ -7,14 +7,14 @@ so the child's times never reach any ``cutime`` nor the harness's ``RUSAGE_CHILD
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-LAKE = Path(__file__).resolve().parents[2] / "bench" / "lake"
+from tests.bench.lake_modules import load_lake_module
+
 BURN_S = 1.5
 
 # The parent starts a grandchild that burns CPU, waits until /proc shows BURN_S seconds of it, SIGKILLs it
@@ -42,18 +42,9 @@ time.sleep(0.3)
 """
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"lake_bench_{name}", LAKE / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def measure() -> ModuleType:
-    return _load("measure")
+    return load_lake_module("measure")
 
 
 def test_cpu_of_a_child_killed_under_a_parent_ignoring_sigchld_is_counted(measure: ModuleType, tmp_path: Path) -> None:
