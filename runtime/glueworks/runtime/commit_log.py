@@ -46,8 +46,8 @@ _WRITTEN = re.compile(r"^part-\d{5}-(?P<token>[^/]*?-\d+-w\d+)(?:\.|$)")
 
 
 @dataclass(frozen=True)
-class ManifestFile:
-    """One staged file of an output and its final place.
+class StagedFile:
+    """One staged file of an output and its final place (what a sink's part wrote, and a manifest lists).
 
     Attributes:
         staged_path: Filesystem path of the staged file.
@@ -74,7 +74,7 @@ class OutputManifest:
 
     location: str
     token: str
-    files: tuple[ManifestFile, ...]
+    files: tuple[StagedFile, ...]
 
     @property
     def records(self) -> int:
@@ -108,7 +108,7 @@ class OutputManifest:
         """
         try:
             files = tuple(
-                ManifestFile(str(f["staged_path"]), str(f["relative_path"]), int(f["records"]), int(f["size"]))
+                StagedFile(str(f["staged_path"]), str(f["relative_path"]), int(f["records"]), int(f["size"]))
                 for f in value["files"]
             )
             manifest = cls(str(value["location"]), str(value["token"]), files)

@@ -19,25 +19,11 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+# Re-exported: what a part wrote is what a manifest lists.
+from glueworks.runtime.commit_log import StagedFile as StagedFile
+
 if TYPE_CHECKING:
     from glueworks.runtime.commit_log import OutputManifest
-
-
-@dataclass(frozen=True)
-class StagedFile:
-    """A file written to staging by one part.
-
-    Attributes:
-        staged_path: Filesystem path of the staged file.
-        relative_path: Path of the final file under the output location.
-        records: Rows in the file.
-        size: Bytes in the file.
-    """
-
-    staged_path: str
-    relative_path: str
-    records: int
-    size: int
 
 
 @dataclass(frozen=True)

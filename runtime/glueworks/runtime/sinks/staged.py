@@ -27,7 +27,7 @@ from typing import Any, BinaryIO, Protocol
 import pyarrow as pa
 
 from glueworks.runtime import commit_log
-from glueworks.runtime.commit_log import STAGING_DIR, ManifestFile, OutputManifest
+from glueworks.runtime.commit_log import STAGING_DIR, OutputManifest
 from glueworks.runtime.locations import Location
 from glueworks.runtime.schema import conform_table, strip_choices
 from glueworks.runtime.sinks.base import CommitResult, Sink, StagedFile, WriteResult
@@ -125,12 +125,12 @@ class StagedFileSink(Sink):
             ValueError: Two results for one part index.
         """
         seen: set[int] = set()
-        files: list[ManifestFile] = []
+        files: list[StagedFile] = []
         for result in sorted(results, key=lambda r: r.part_index):
             if result.part_index in seen:
                 raise ValueError(f"results: part {result.part_index} reported twice")
             seen.add(result.part_index)
-            files += [ManifestFile(f.staged_path, f.relative_path, f.records, f.size) for f in result.files]
+            files += result.files
         return OutputManifest(self.location.url, self.run_token, tuple(files))
 
     def prepare_commit(self, results: Sequence[WriteResult]) -> OutputManifest:
