@@ -30,7 +30,7 @@ from glueworks.runtime.catalog_read import (
     table_classification,
 )
 from glueworks.runtime.errors import GlueworksError, InvalidOptionError
-from glueworks.runtime.hive_types import hive_type_of_field
+from glueworks.runtime.hive_types import HIVE_STORAGE_FORMATS, hive_type_of_field
 from glueworks.runtime.io_options import parse_write_options
 from glueworks.runtime.sinks.base import CommitResult, Sink, WriteResult
 from glueworks.runtime.sinks.data_sink import DataSink
@@ -60,33 +60,6 @@ _TABLE_INPUT_MEMBERS = (
     "name", "description", "owner", "retention", "storage_descriptor", "partition_keys", "view_original_text",
     "view_expanded_text", "table_type", "parameters", "target_table",
 )
-_FORMATS: dict[str, tuple[str, str, str]] = {
-    "parquet": (
-        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-        "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
-    ),
-    "json": (
-        "org.apache.hadoop.mapred.TextInputFormat",
-        "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-        "org.openx.data.jsonserde.JsonSerDe",
-    ),
-    "csv": (
-        "org.apache.hadoop.mapred.TextInputFormat",
-        "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-        "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
-    ),
-    "orc": (
-        "org.apache.hadoop.hive.ql.io.orc.OrcInputFormat",
-        "org.apache.hadoop.hive.ql.io.orc.OrcOutputFormat",
-        "org.apache.hadoop.hive.ql.io.orc.OrcSerde",
-    ),
-    "avro": (
-        "org.apache.hadoop.hive.ql.io.avro.AvroContainerInputFormat",
-        "org.apache.hadoop.hive.ql.io.avro.AvroContainerOutputFormat",
-        "org.apache.hadoop.hive.serde2.avro.AvroSerDe",
-    ),
-}
 
 
 class CatalogUpdateError(GlueworksError, OSError):
@@ -129,7 +102,8 @@ class RegisteredOutput:
 
 
 def _storage_descriptor(target: CatalogTarget, columns: list[dict[str, str]], location: str) -> dict[str, Any]:
-    input_format, output_format, serde = _FORMATS.get(target.classification, _FORMATS["parquet"])
+    formats = HIVE_STORAGE_FORMATS
+    input_format, output_format, serde = formats.get(target.classification, formats["parquet"])
     serde_params = {"field.delim": target.csv_separator} if target.classification == "csv" else {}
     return {
         "columns": columns,

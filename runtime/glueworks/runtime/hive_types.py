@@ -20,7 +20,30 @@ import pyarrow as pa
 from glueworks.runtime.errors import InvalidOptionError
 from glueworks.runtime.gluetypes import parse_type_name
 
-__all__ = ["arrow_type", "hive_type", "hive_type_of_field"]
+TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
+TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
+#: (InputFormat, OutputFormat, SerDe) of a catalog table by file format, as Glue writes them.
+HIVE_STORAGE_FORMATS: dict[str, tuple[str, str, str]] = {
+    "parquet": (
+        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+        "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+    ),
+    "json": (TEXT_INPUT, TEXT_OUTPUT, "org.openx.data.jsonserde.JsonSerDe"),
+    "csv": (TEXT_INPUT, TEXT_OUTPUT, "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"),
+    "orc": (
+        "org.apache.hadoop.hive.ql.io.orc.OrcInputFormat",
+        "org.apache.hadoop.hive.ql.io.orc.OrcOutputFormat",
+        "org.apache.hadoop.hive.ql.io.orc.OrcSerde",
+    ),
+    "avro": (
+        "org.apache.hadoop.hive.ql.io.avro.AvroContainerInputFormat",
+        "org.apache.hadoop.hive.ql.io.avro.AvroContainerOutputFormat",
+        "org.apache.hadoop.hive.serde2.avro.AvroSerDe",
+    ),
+}
+
+__all__ = ["HIVE_STORAGE_FORMATS", "TEXT_INPUT", "TEXT_OUTPUT", "arrow_type", "hive_type", "hive_type_of_field"]
 
 _SIZED_TEXT = re.compile(r"^(?:var)?char\s*\(\s*\d+\s*\)$")
 

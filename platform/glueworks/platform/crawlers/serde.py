@@ -5,27 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
-TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
+from glueworks.runtime.hive_types import HIVE_STORAGE_FORMATS, TEXT_INPUT, TEXT_OUTPUT
 
 _FORMATS: dict[str, tuple[str, str, str]] = {
-    "json": (TEXT_INPUT, TEXT_OUTPUT, "org.openx.data.jsonserde.JsonSerDe"),
-    "csv": (TEXT_INPUT, TEXT_OUTPUT, "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"),
-    "parquet": (
-        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-        "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
-    ),
-    "orc": (
-        "org.apache.hadoop.hive.ql.io.orc.OrcInputFormat",
-        "org.apache.hadoop.hive.ql.io.orc.OrcOutputFormat",
-        "org.apache.hadoop.hive.ql.io.orc.OrcSerde",
-    ),
-    "avro": (
-        "org.apache.hadoop.hive.ql.io.avro.AvroContainerInputFormat",
-        "org.apache.hadoop.hive.ql.io.avro.AvroContainerOutputFormat",
-        "org.apache.hadoop.hive.serde2.avro.AvroSerDe",
-    ),
+    **HIVE_STORAGE_FORMATS,
     "xml": ("com.amazonaws.glue.xml.XmlInputFormat", TEXT_OUTPUT, "com.amazonaws.glue.xml.XmlSerDe"),
     "grok": (TEXT_INPUT, TEXT_OUTPUT, "com.amazonaws.glue.serde.GrokSerDe"),
 }
