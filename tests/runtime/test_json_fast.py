@@ -303,3 +303,25 @@ def test_malformed_lines_are_screened_without_parsing_good_lines_in_python(monke
     assert len(parsed) == 4  # only the suspects went through Python
     monkeypatch.undo()
     _assert_same(data, monkeypatch, block_rows=100)
+
+
+# --- cutting a buffer into chunks ----------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(st.sampled_from([b"", b"{}", b'{"a": 1}', b" ", b"\r", b"x"]), max_size=12),
+    trailing=st.booleans(),
+    rows=st.integers(1, 5),
+)
+def test_property_chunks_cut_from_a_buffer_are_the_joined_line_lists(
+    lines: list[bytes], trailing: bool, rows: int
+) -> None:
+    data = b"\n".join(lines) + (b"\n" if trailing else b"")
+    split = data.split(b"\n")
+    cut = list(json_fast.cut_chunks(data, rows))
+    assert [begin for _, begin, _ in cut] == list(range(0, len(split), rows))
+    for chunk, begin, newlines in cut:
+        # Trailing newlines only end blank lines, which make no record.
+        assert chunk == b"\n".join(split[begin : begin + rows]).rstrip(b"\n")
+        assert newlines.tolist() == [i for i, byte in enumerate(chunk) if byte == ord("\n")]

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, BinaryIO, ClassVar
 
+import numpy as np
 import pyarrow as pa
 
 from glueworks.runtime.error_records import ErrorRecord
@@ -68,7 +69,7 @@ class JsonFormat(FileFormat):
             data = data[len(_BOM) :]
         steps = parse_json_path(self.json_path, "jsonPath") if self.json_path is not None else None
         if not self.multiline:
-            return self._read_lines(data.split(b"\n"), url, steps)
+            return self._read_lines(data, url, steps)
         records, errors = _parse_document(data, url, steps)
         output = ReadOutput(errors=errors, records=len(records))
         for start in range(0, len(records), self.block_rows):
@@ -90,31 +91,30 @@ class JsonFormat(FileFormat):
         if first == 0 and data.startswith(_BOM):
             data = data[len(_BOM) :]
         steps = parse_json_path(self.json_path, "jsonPath") if self.json_path is not None else None
-        lines = data.split(b"\n")
-        del data
-        output = self._read_lines(lines, url, steps)
+        output = self._read_lines(data, url, steps)
         if output.errors and first > 0:
             output.errors = shift_lines(output.errors, count_newlines(handle, first))
         return output
 
-    def _read_lines(self, lines: list[bytes], url: str, steps: JsonPath | None) -> ReadOutput:
+    def _read_lines(self, data: bytes, url: str, steps: JsonPath | None) -> ReadOutput:
         """Read JSON lines `block_rows` lines at a time; each chunk's records become one block at once.
 
         So a task never holds more than one block's worth of Python records (they cost ~10x the JSON
-        text), and on the fast path no Python records at all.
+        text), and on the fast path no Python records at all, nor a Python object per line.
         """
         output = ReadOutput()
-        fast = steps is None and json_fast.FAST_PATH_ENABLED
-        for begin in range(0, len(lines), self.block_rows):
-            chunk = lines[begin : begin + self.block_rows]
-            if fast:
-                block, count, errors = _parse_block(chunk, begin + 1, url)
+        if steps is None and json_fast.FAST_PATH_ENABLED:
+            for chunk, begin, newlines in json_fast.cut_chunks(data, self.block_rows):
+                block, count, errors = _parse_chunk(chunk, newlines, begin + 1, url)
                 output.errors.extend(errors)
                 output.records += count
                 if block is not None:
                     output.blocks.append(block)
-                continue
-            records, errors = _parse_line_list(chunk, begin + 1, url, steps)
+            return output
+        lines = data.split(b"\n")
+        del data
+        for begin in range(0, len(lines), self.block_rows):
+            records, errors = _parse_line_list(lines[begin : begin + self.block_rows], begin + 1, url, steps)
             output.errors.extend(errors)
             output.records += len(records)
             if records:
@@ -122,7 +122,21 @@ class JsonFormat(FileFormat):
         return output
 
 
-def _parse_block(lines: list[bytes], first_number: int, url: str) -> tuple[pa.Table | None, int, list[ErrorRecord]]:
+def _parse_chunk(
+    chunk: bytes, newlines: np.ndarray, first_number: int, url: str
+) -> tuple[pa.Table | None, int, list[ErrorRecord]]:
+    """`_parse_block` of a chunk from `json_fast.cut_chunks`: split into lines only if Arrow cannot read it whole."""
+    if not chunk:
+        return None, 0, []
+    first = json_fast.read_chunk(chunk, newlines)
+    if first is not None and first.table is not None:
+        return first.table, first.table.num_rows, []
+    return _parse_block(chunk.split(b"\n"), first_number, url, first)
+
+
+def _parse_block(
+    lines: list[bytes], first_number: int, url: str, first: json_fast.FastRead | None = None
+) -> tuple[pa.Table | None, int, list[ErrorRecord]]:
     """One block (or None), its record count and the error records of JSON lines without jsonPath.
 
     Tries `json_fast` on the chunk, then `json_drift` if a field drifts in kind. If both fail, a
@@ -132,7 +146,8 @@ def _parse_block(lines: list[bytes], first_number: int, url: str) -> tuple[pa.Ta
     neither can prove its block equal. A screened-out line that Python accepts after all (``NaN``,
     a surrogate escape the validator rejects) sends the chunk down the Python path whole.
     """
-    first = json_fast.read_block(lines)
+    if first is None:
+        first = json_fast.read_block(lines)
     if first.table is not None:
         return first.table, first.table.num_rows, []
     drifted = json_drift.drift_block(lines, first)

@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
@@ -57,6 +59,7 @@ _INT32 = (-(2**31), 2**31 - 1)
 SAMPLE_LINES = 256
 # Arrow's message when a field holds values of two JSON kinds; the path is ``/key`` for a top-level key.
 _CONFLICT = re.compile(r"Column\(/([A-Za-z0-9_]+)\) changed from")
+_NEWLINE, _OPEN, _CLOSE = ord("\n"), ord("{"), ord("}")
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,44 @@ def arrow_block(lines: list[bytes]) -> pa.Table | None:
 
 def read_block(lines: list[bytes]) -> FastRead:
     """`arrow_block`, also saying which top-level keys drift in kind when that is why it failed."""
-    prepared = prepare(lines)
+    return _read_prepared(prepare(lines))
+
+
+def cut_chunks(data: bytes, rows: int) -> Iterator[tuple[bytes, int, np.ndarray]]:
+    """``data``'s lines `rows` at a time, without a Python object per line.
+
+    Yields ``(chunk, begin, newlines)``: ``chunk`` is ``b"\n".join(lines[begin : begin + rows])``
+    for ``lines = data.split(b"\n")`` minus trailing newlines (blank lines make no record), and
+    ``newlines`` the positions of the newlines left inside it.
+    """
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE)
+    for begin in range(0, len(newlines) + 1, rows):
+        start = 0 if begin == 0 else int(newlines[begin - 1]) + 1
+        last = begin + rows - 1  # the chunk's last line ends at newline `last` (or at the end)
+        end = int(newlines[last]) if last < len(newlines) else len(data)
+        while end > start and data[end - 1] == _NEWLINE:
+            end -= 1
+        inside = newlines[begin : min(last, len(newlines))]
+        yield data[start:end], begin, inside[inside < end] - start
+
+
+def read_chunk(chunk: bytes, newlines: np.ndarray) -> FastRead | None:
+    """`read_block` of ``chunk.split(b"\n")`` for a chunk from `cut_chunks`, without splitting it.
+
+    Returns None when the chunk is not exactly one ``{...}`` per line (blank lines, ``\r\n``
+    endings, whitespace around objects): the caller splits it and calls `read_block`.
+    """
+    if chunk[:1] != b"{" or chunk[-1:] != b"}":
+        return None
+    if newlines.size:
+        view = np.frombuffer(chunk, dtype=np.uint8)
+        # A raw newline cannot sit inside a JSON string, so these are the line ends.
+        if not ((view[newlines - 1] == _CLOSE).all() and (view[newlines + 1] == _OPEN).all()):
+            return None
+    return _read_prepared(_guarded(chunk, newlines.size + 1))
+
+
+def _read_prepared(prepared: tuple[bytes, int] | None) -> FastRead:
     if prepared is None:
         return FastRead(None)
     data, rows = prepared
@@ -110,13 +150,18 @@ def prepare(lines: list[bytes]) -> tuple[bytes, int] | None:
     rows = len(lines) if every_line else _object_lines(lines)
     if not rows:
         return None
+    return _guarded(data, rows)
+
+
+def _guarded(data: bytes, rows: int) -> tuple[bytes, int] | None:
+    """``(data, rows)``, or None if a guard on the text (UTF-8, escapes, non-finite numbers) declines it."""
     if not data.isascii():  # ASCII is UTF-8; the check allocates nothing
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
             return None
-    # Substring tests first: they run at memory speed, the regexes do not.
-    if b"\\u" in data and _SURROGATE_ESCAPE.search(data) is not None:
+    # Substring tests first: they run at memory speed, the regexes do not (a one-byte search is a memchr).
+    if b"\\" in data and b"\\u" in data and _SURROGATE_ESCAPE.search(data) is not None:
         return None
     if (b"Inf" in data or b"NaN" in data) and _NON_FINITE.search(data) is not None:
         return None
