@@ -18,7 +18,7 @@ from glueworks.runtime import (
     RayExecutor,
     SchemaError,
 )
-from glueworks.runtime.executors.ray import ROWS_PER_BUCKET
+from glueworks.runtime.executors.ray import BYTES_PER_BUCKET
 from glueworks.runtime.glue_transforms import Join
 from glueworks.runtime.plan import FromTables
 from tests.runtime.conftest import read_json, write_json_lines
@@ -268,8 +268,8 @@ def test_the_legislators_history_join_of_the_glue_guide(glue_ctx: GlueContext) -
     assert table.schema.names == ["org_name", "classification", "id", "name", "gender", "organization_id", "role"]
 
 
-def test_ray_shuffles_get_more_buckets_as_rows_grow() -> None:
+def test_ray_shuffles_get_more_buckets_as_bytes_grow() -> None:
     executor = RayExecutor(2)
     assert executor.shuffle_buckets(1000) == executor.shuffle_partitions == 8
-    assert executor.shuffle_buckets(ROWS_PER_BUCKET * 20 + 1) == 21
+    assert executor.shuffle_buckets(BYTES_PER_BUCKET * 20 + 1) == 21
     assert LocalExecutor(2).shuffle_buckets(10**9) == 1

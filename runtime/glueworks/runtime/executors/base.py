@@ -72,6 +72,11 @@ class Executed:
         return sum(meta.num_rows for meta in self.metas)
 
     @property
+    def num_bytes(self) -> int:
+        """Arrow bytes over all blocks."""
+        return sum(meta.num_bytes for meta in self.metas)
+
+    @property
     def errors(self) -> list[ErrorRecord]:
         """Error records of the inputs, then of every part, in part order."""
         return [*self.inherited, *(error for meta in self.metas for error in meta.errors)]
@@ -165,8 +170,8 @@ class Executor(ABC):
     def shuffle_partitions(self) -> int:
         """Fewest buckets a hash shuffle (join, merge) cuts its inputs into."""
 
-    def shuffle_buckets(self, rows: int) -> int:
-        """Buckets for a shuffle of `rows` rows (both inputs): `shuffle_partitions` unless more are needed."""
+    def shuffle_buckets(self, num_bytes: int) -> int:
+        """Buckets for a shuffle of `num_bytes` Arrow bytes (both inputs): `shuffle_partitions` or more."""
         return self.shuffle_partitions
 
     @abstractmethod

@@ -22,6 +22,7 @@ class SplitMeta:
         split_id: Stable id of the split (metrics count each split once per run).
         schemas: Schema of each result block, in order.
         num_rows: Rows over all result blocks.
+        num_bytes: Arrow bytes of the result blocks (what sizes shuffle buckets).
         errors: Error records found reading or transforming the split.
         records_read: Good input records read.
         bytes_read: Bytes read from storage.
@@ -37,6 +38,7 @@ class SplitMeta:
     records_read: int
     bytes_read: int
     stage_errors: tuple[int, ...] = ()
+    num_bytes: int = 0
 
 
 def run_split(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[SplitMeta, list[pa.Table]]:
@@ -63,6 +65,7 @@ def run_split(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[Split
         split_id=split.split_id,
         schemas=tuple(block.schema for block in blocks),
         num_rows=sum(block.num_rows for block in blocks),
+        num_bytes=sum(block.nbytes for block in blocks),
         errors=tuple(errors),
         records_read=output.records,
         bytes_read=split.size,
@@ -99,6 +102,7 @@ def run_part(
         split_id=part_id,
         schemas=tuple(block.schema for block in out),
         num_rows=sum(block.num_rows for block in out),
+        num_bytes=sum(block.nbytes for block in out),
         errors=tuple(errors),
         records_read=0,
         bytes_read=0,

@@ -31,8 +31,10 @@ from glueworks.runtime.splitting import TASKS_PER_WORKER
 #: Times Ray reruns a task whose worker process died (a crash, an OOM kill, a lost node).
 #: Application errors are never retried: they fail the run at once.
 TASK_MAX_RETRIES = 3
-#: Rows a shuffle bucket is sized for (both inputs): a join task's memory stays flat as the input grows.
-ROWS_PER_BUCKET = 250_000
+#: Arrow bytes a shuffle bucket is sized for (both inputs): a join task's memory stays flat as the input grows.
+#: By bytes, not rows: a bucket of narrow key columns may hold millions of rows, and every bucket costs
+#: each map task one more object in the store.
+BYTES_PER_BUCKET = 64 * 1024 * 1024
 
 
 def _split_task(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[SplitMeta, list[pa.Table]]:
@@ -123,9 +125,9 @@ class RayExecutor(Executor):
         """A few buckets per task slot, so one slow bucket does not idle the others."""
         return self.max_parallelism * TASKS_PER_WORKER
 
-    def shuffle_buckets(self, rows: int) -> int:
-        """Enough buckets that each holds at most `ROWS_PER_BUCKET` rows: a bucket is joined in one task."""
-        return max(self.shuffle_partitions, -(-rows // ROWS_PER_BUCKET))
+    def shuffle_buckets(self, num_bytes: int) -> int:
+        """Enough buckets that each holds about `BYTES_PER_BUCKET` at most: a bucket is joined in one task."""
+        return max(self.shuffle_partitions, -(-num_bytes // BYTES_PER_BUCKET))
 
     def run_tasks(
         self, fn: Callable[..., tuple[Any, ...]], calls: Sequence[Sequence[Any]], num_outputs: int

@@ -9,7 +9,7 @@ metadata reaches the driver):
 * `Join` / `MergeFrames`: a hash shuffle. A map task per part of each input conforms its
   blocks to that input's frame schema and cuts them into buckets by a hash of the keys; a
   reduce task per bucket joins (or merges) the bucket's pieces of both inputs. The local
-  executor uses one bucket; the Ray executor a few per task slot, more as the rows grow
+  executor uses one bucket; the Ray executor a few per task slot, more as the bytes grow
   (`Executor.shuffle_buckets`), so a bucket's size, and a join task's memory, stays bounded.
 * `Repartition`: a map task per part slices it where the new parts begin; a task per new part
   gathers its slices. ``coalesce`` only gathers runs of neighbouring parts.
@@ -178,7 +178,7 @@ def _join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_done: OnP
     types = agree_key_types(schemas[0], schemas[1], node.keys1, node.keys2)
     # Once a side is shuffled its pieces hold the rows: let its parts go, so the object store does not
     # hold both sides twice over while the buckets are joined.
-    buckets = executor.shuffle_buckets(left.num_rows + right.num_rows)
+    buckets = executor.shuffle_buckets(left.num_bytes + right.num_bytes)
     left_pieces = _shuffle(executor, left, node.keys1, types, True, buckets)
     left = left.summary()
     right_pieces = _shuffle(executor, right, node.keys2, types, True, buckets)
@@ -206,7 +206,7 @@ def _merge(executor: Executor, node: MergeFrames, ops: tuple[BlockOp, ...], on_d
     schemas = (source.schema, staging.schema)
     keys = node.primary_keys
     types = agree_key_types(schemas[0], schemas[1], keys, keys, ("primary_keys", "primary_keys"))
-    buckets = executor.shuffle_buckets(source.num_rows + staging.num_rows)
+    buckets = executor.shuffle_buckets(source.num_bytes + staging.num_bytes)
     source_pieces = _shuffle(executor, source, keys, types, False, buckets)
     source = source.summary()  # as in `_join`: the pieces hold the rows now
     staging_pieces = _shuffle(executor, staging, keys, types, False, buckets)
