@@ -87,6 +87,8 @@ def test_integral_doubles_written_with_a_point_keep_the_fast_path() -> None:
         [b"", b"  "],
         [b'{"a": Inf}'],  # Arrow reads it, Python rejects it
         [b'{"a": [-NaN]}'],
+        [b'{"a": {"b": [{"c": -Inf}]}}'],  # deep inside structs and lists too
+        [b'{"a": 1.5}', b'{"a": Inf}'],  # beside finite doubles
         [b'{"a": ' + b"[" * 70 + b"1" + b"]" * 70 + b"}"],  # deeper than MAX_DEPTH
         [b'{"a": [null]}'],  # Arrow builds lists of nulls wrongly
     ],

@@ -11,8 +11,9 @@ Python path. The guards, each for a known difference between the two parsers:
   rows of all three): every non-blank line must start with ``{``, end with ``}`` and the row
   count must equal the number of non-blank lines; since JSON strings cannot hold a raw newline,
   an object cannot then span lines, so each line is exactly one object;
-- ``Inf``, ``-Inf``, ``-NaN`` (Arrow reads them, Python rejects them): a chunk with a bare
-  ``Inf``/``NaN`` after ``:``, ``,`` or ``[`` goes to the Python path;
+- ``Inf``, ``-Inf``, ``-NaN`` (Arrow reads them, Python rejects them): Arrow can only read such a
+  token into a double, as a non-finite value, so a chunk whose doubles are not all finite goes to
+  the Python path (``NaN``, ``Infinity`` and ``1e400`` too, which both read alike: rare enough);
 - nesting deeper than `MAX_DEPTH` (Python makes an error record near its recursion limit,
   Arrow reads it);
 - ISO date/time strings (Arrow infers timestamps): the chunk is parsed again with an explicit
@@ -47,8 +48,6 @@ import pyarrow.json as pa_json
 FAST_PATH_ENABLED = True
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-# Arrow reads ``Inf``, ``-Inf`` and ``-NaN``, which Python rejects (``Infinity`` is declined too).
-_NON_FINITE = re.compile(rb"[:,\[]\s*-?(?:Inf|NaN)")
 #: Deepest nesting taken (Python fails with "nested too deeply" near its recursion limit).
 MAX_DEPTH = 64
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_]+")
@@ -154,7 +153,7 @@ def prepare(lines: list[bytes]) -> tuple[bytes, int] | None:
 
 
 def _guarded(data: bytes, rows: int) -> tuple[bytes, int] | None:
-    """``(data, rows)``, or None if a guard on the text (UTF-8, escapes, non-finite numbers) declines it."""
+    """``(data, rows)``, or None if a guard on the text (UTF-8, surrogate escapes) declines it."""
     if not data.isascii():  # ASCII is UTF-8; the check allocates nothing
         try:
             data.decode("utf-8")
@@ -162,8 +161,6 @@ def _guarded(data: bytes, rows: int) -> tuple[bytes, int] | None:
             return None
     # Substring tests first: they run at memory speed, the regexes do not (a one-byte search is a memchr).
     if b"\\" in data and b"\\u" in data and _SURROGATE_ESCAPE.search(data) is not None:
-        return None
-    if (b"Inf" in data or b"NaN" in data) and _NON_FINITE.search(data) is not None:
         return None
     return data, rows
 
@@ -336,6 +333,8 @@ def _target(field: pa.Field, values: pa.Array | None, data: bytes, keyed: bool) 
         if _INT32[0] <= low.as_py() and high.as_py() <= _INT32[1]:
             return field.with_type(pa.int32())
         return field
+    if pa.types.is_float64(dtype) and not pc.all(pc.is_finite(values)).as_py():
+        return None  # perhaps an Inf or -NaN token Python rejects (module doc)
     if pa.types.is_float64(dtype) and pc.any(pc.equal(values, pc.floor(values))).as_py():
         # An integral double may come from an integer literal; look for one after the key.
         if not keyed or _PLAIN_KEY.fullmatch(field.name) is None or b"\\u" in data:
