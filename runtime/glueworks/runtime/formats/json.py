@@ -131,7 +131,8 @@ def _parse_chunk(
     first = json_fast.read_chunk(chunk, newlines)
     if first is not None and first.table is not None:
         return first.table, first.table.num_rows, []
-    return _parse_block(chunk.split(b"\n"), first_number, url, first)
+    lines = chunk.split(b"\n")
+    return _parse_block(lines, first_number, url, json_fast.read_block(lines, chunk) if first is None else first)
 
 
 def _parse_block(

@@ -91,19 +91,24 @@ def arrow_block(lines: list[bytes]) -> pa.Table | None:
     return read_block(lines).table
 
 
-def read_block(lines: list[bytes]) -> FastRead:
-    """`arrow_block`, also saying which top-level keys drift in kind when that is why it failed."""
-    return _read_prepared(prepare(lines))
+def read_block(lines: list[bytes], joined: bytes | None = None) -> FastRead:
+    """`arrow_block`, also saying which top-level keys drift in kind when that is why it failed.
+
+    Args:
+        lines: Raw lines without their ``\\n``.
+        joined: ``b"\\n".join(lines)``, when the caller has it already.
+    """
+    return _read_prepared(prepare(lines, joined))
 
 
 def cut_chunks(data: bytes, rows: int) -> Iterator[tuple[bytes, int, np.ndarray]]:
     """``data``'s lines `rows` at a time, without a Python object per line.
 
-    Yields ``(chunk, begin, newlines)``: ``chunk`` is ``b"\n".join(lines[begin : begin + rows])``
-    for ``lines = data.split(b"\n")`` minus trailing newlines (blank lines make no record), and
+    Yields ``(chunk, begin, newlines)``: ``chunk`` is ``b"\\n".join(lines[begin : begin + rows])``
+    for ``lines = data.split(b"\\n")`` minus trailing newlines (blank lines make no record), and
     ``newlines`` the positions of the newlines left inside it.
     """
-    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE)
+    newlines = _newlines(data)
     for begin in range(0, len(newlines) + 1, rows):
         start = 0 if begin == 0 else int(newlines[begin - 1]) + 1
         last = begin + rows - 1  # the chunk's last line ends at newline `last` (or at the end)
@@ -115,19 +120,13 @@ def cut_chunks(data: bytes, rows: int) -> Iterator[tuple[bytes, int, np.ndarray]
 
 
 def read_chunk(chunk: bytes, newlines: np.ndarray) -> FastRead | None:
-    """`read_block` of ``chunk.split(b"\n")`` for a chunk from `cut_chunks`, without splitting it.
+    """`read_block` of ``chunk.split(b"\\n")`` for a chunk from `cut_chunks`, without splitting it.
 
-    Returns None when the chunk is not exactly one ``{...}`` per line (blank lines, ``\r\n``
-    endings, whitespace around objects): the caller splits it and calls `read_block`.
+    Returns None when the chunk is not exactly one ``{...}`` per line (blank lines, ``\\r\\n``
+    endings, whitespace around objects, malformed lines): the caller splits it and calls `read_block`.
     """
-    if chunk[:1] != b"{" or chunk[-1:] != b"}":
-        return None
-    if newlines.size:
-        view = np.frombuffer(chunk, dtype=np.uint8)
-        # A raw newline cannot sit inside a JSON string, so these are the line ends.
-        if not ((view[newlines - 1] == _CLOSE).all() and (view[newlines + 1] == _OPEN).all()):
-            return None
-    return _read_prepared(_guarded(chunk, newlines.size + 1))
+    rows = _one_object_per_line(chunk, newlines)
+    return None if rows is None else _read_prepared(_guarded(chunk, rows))
 
 
 def _read_prepared(prepared: tuple[bytes, int] | None) -> FastRead:
@@ -140,16 +139,32 @@ def _read_prepared(prepared: tuple[bytes, int] | None) -> FastRead:
     return FastRead(finish(table, data, rows), (), prepared)
 
 
-def prepare(lines: list[bytes]) -> tuple[bytes, int] | None:
+def prepare(lines: list[bytes], joined: bytes | None = None) -> tuple[bytes, int] | None:
     """The chunk as one buffer and its row count, or None if a guard (module doc) declines it."""
-    data = b"\n".join(lines)
-    # The common case at memory speed: every line starts with "{" and ends with "}" (a raw newline
-    # cannot sit inside a JSON string, so each "\n{" starts a line).
-    every_line = data[:1] == b"{" and data[-1:] == b"}" and data.count(b"\n{") == data.count(b"}\n") == len(lines) - 1
-    rows = len(lines) if every_line else _object_lines(lines)
+    data = b"\n".join(lines) if joined is None else joined
+    rows = _one_object_per_line(data, _newlines(data)) or _object_lines(lines)
     if not rows:
         return None
     return _guarded(data, rows)
+
+
+def _newlines(data: bytes) -> np.ndarray:
+    return np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE)
+
+
+def _one_object_per_line(data: bytes, newlines: np.ndarray) -> int | None:
+    """The line count if every line of `data` starts with ``{`` and ends with ``}``, else None.
+
+    A raw newline cannot sit inside a JSON string, so each newline ends a line; checked by numpy
+    at the newline positions only.
+    """
+    if data[:1] != b"{" or data[-1:] != b"}":
+        return None
+    if newlines.size:
+        view = np.frombuffer(data, dtype=np.uint8)
+        if not ((view[newlines - 1] == _CLOSE).all() and (view[newlines + 1] == _OPEN).all()):
+            return None
+    return int(newlines.size) + 1
 
 
 def _guarded(data: bytes, rows: int) -> tuple[bytes, int] | None:

@@ -41,16 +41,14 @@ def screen(lines: list[bytes]) -> tuple[list[int], list[int]]:
                 suspects.append(index)
             continue
         good.append(index)
-    if any(not lines[index].isascii() for index in good):
-        valid = [index for index in good if _is_utf8(lines[index])]
-        suspects = sorted({*suspects, *(set(good) - set(valid))})
-        good = valid
+    invalid = {index for index in good if not lines[index].isascii() and not _is_utf8(lines[index])}
+    if invalid:
+        suspects = sorted({*suspects, *invalid})
+        good = [index for index in good if index not in invalid]
     return good, suspects
 
 
 def _is_utf8(raw: bytes) -> bool:
-    if raw.isascii():
-        return True
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
