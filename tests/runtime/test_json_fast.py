@@ -70,6 +70,18 @@ def test_integral_doubles_written_with_a_point_keep_the_fast_path() -> None:
     assert block.column("price").to_pylist() == [10.0, 2.5]
 
 
+def test_an_integer_literal_among_nested_doubles_is_found_in_its_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only rows holding an integral double are searched for an integer literal (when they are few):
+    # the literal here sits in the last row; one other row has an integral double written with a point.
+    rows = [f'{{"n": {i}, "items": [{{"price": {i}.5}}, {{"price": {i}.25}}]}}' for i in range(40)]
+    rows[5] = '{"n": 5, "items": [{"price": 5.0}]}'
+    clean = json_fast.arrow_block([row.encode() for row in rows])
+    assert clean is not None and str(clean.schema.field("items").type) == "list<element: struct<price: double>>"
+    rows.append('{"n": 40, "items": [{"price": 1.5}, {"price": 7}]}')
+    assert json_fast.arrow_block([row.encode() for row in rows]) is None
+    _assert_same(_lines(*rows), monkeypatch, block_rows=50)
+
+
 @pytest.mark.parametrize(
     "lines",
     [

@@ -34,6 +34,7 @@ Arrow fail, and the chunk goes to the Python path.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -223,9 +224,12 @@ def finish(table: pa.Table, data: bytes, rows: int) -> pa.Table | None:
         # Only empty objects: rows without columns, built as the Python path builds them.
         return pa.Table.from_struct_array(pa.array([{}] * rows, pa.struct([])))
     table = table.combine_chunks()
+    source = _Source(data, rows)
     fields: list[pa.Field] = []
+    every_row = np.arange(rows)
     for index, field in enumerate(table.schema):
-        target = _target(field, table.column(index).chunk(0) if table.column(index).num_chunks else None, data, True)
+        values = table.column(index).chunk(0) if table.column(index).num_chunks else None
+        target = _target(field, values, source, True, every_row)
         if target is None:
             return None
         fields.append(target)
@@ -240,7 +244,7 @@ def conflict_keys(error: str | None) -> tuple[str, ...]:
 
 def target_field(field: pa.Field, values: pa.Array, data: bytes) -> pa.Field | None:
     """The field the Python path infers for a top-level `field` of `values` parsed from `data`, or None if unsure."""
-    return _target(field, values, data, True)
+    return _target(field, values, _Source(data, len(values)), True, np.arange(len(values)))
 
 
 def _sample_schema(data: bytes) -> pa.Schema | None:
@@ -318,19 +322,38 @@ def _holds_null_type(dtype: pa.DataType) -> bool:
     return bool(pa.types.is_null(dtype))
 
 
-def _target(field: pa.Field, values: pa.Array | None, data: bytes, keyed: bool) -> pa.Field | None:
+class _Source:
+    """The raw chunk columns were parsed from, searched for integer literals (`_has_integer_literal`)."""
+
+    def __init__(self, data: bytes, rows: int) -> None:
+        self.data = data
+        self.rows = rows
+
+    @functools.cached_property
+    def lines(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(start, end) of each row's line when line i holds row i (no blank lines), else None."""
+        newlines = _newlines(self.data)
+        if newlines.size + 1 != self.rows:
+            return None
+        return np.concatenate(([0], newlines + 1)), np.append(newlines, len(self.data))
+
+
+def _target(
+    field: pa.Field, values: pa.Array | None, source: _Source, keyed: bool, rows: np.ndarray | None
+) -> pa.Field | None:
     """The field the Python path infers for `values` (Arrow's array of `field`), or None if unsure.
 
     Args:
         field: The Arrow field.
         values: Its values (nulls of parents applied), or None when there are none.
-        data: The raw chunk, searched for integer literals after a key.
+        source: The raw chunk, searched for integer literals after a key.
         keyed: Whether the values follow a key (``"name": value``) rather than sit in arrays.
+        rows: The row each value belongs to, or None if unknown.
     """
     dtype = field.type
     if pa.types.is_struct(dtype):
         children = values.flatten() if values is not None else [None] * dtype.num_fields
-        members = [_target(dtype.field(i), children[i], data, True) for i in range(dtype.num_fields)]
+        members = [_target(dtype.field(i), children[i], source, True, rows) for i in range(dtype.num_fields)]
         if any(member is None for member in members):
             return None
         return field.with_type(pa.struct([member for member in members if member is not None]))
@@ -339,7 +362,7 @@ def _target(field: pa.Field, values: pa.Array | None, data: bytes, keyed: bool) 
             # Lists of nulls are built wrongly by Arrow's JSON reader (see `_read`).
             return None
         elements = values.flatten() if values is not None else None
-        element = _target(dtype.value_field.with_name("element"), elements, data, False)
+        element = _target(dtype.value_field.with_name("element"), elements, source, False, _element_rows(values, rows))
         return None if element is None else field.with_type(pa.list_(element))
     if values is None or values.null_count == len(values):
         return field
@@ -350,10 +373,36 @@ def _target(field: pa.Field, values: pa.Array | None, data: bytes, keyed: bool) 
         return field
     if pa.types.is_float64(dtype) and not pc.all(pc.is_finite(values)).as_py():
         return None  # perhaps an Inf or -NaN token Python rejects (module doc)
-    if pa.types.is_float64(dtype) and pc.any(pc.equal(values, pc.floor(values))).as_py():
+    if pa.types.is_float64(dtype):
+        integral = np.asarray(pc.fill_null(pc.equal(values, pc.floor(values)), False))
+        if not integral.any():
+            return field
         # An integral double may come from an integer literal; look for one after the key.
-        if not keyed or _PLAIN_KEY.fullmatch(field.name) is None or b"\\u" in data:
+        if not keyed or _PLAIN_KEY.fullmatch(field.name) is None or (b"\\" in source.data and b"\\u" in source.data):
             return None
-        literal = re.compile(rb'"' + field.name.encode() + rb'"\s*:\s*-?\d+\s*[,}\]\s]')
-        return None if literal.search(data) is not None else field
+        return None if _has_integer_literal(field.name, source, integral, rows) else field
     return field
+
+
+def _element_rows(lists: pa.Array | None, rows: np.ndarray | None) -> np.ndarray | None:
+    """The row of each element of `lists` (as ``lists.flatten()`` lists them), or None if unknown."""
+    if lists is None or rows is None:
+        return None
+    lengths = np.asarray(pc.fill_null(pc.list_value_length(lists), 0))
+    return rows[np.repeat(np.arange(len(lists)), lengths)]
+
+
+def _has_integer_literal(name: str, source: _Source, integral: np.ndarray, rows: np.ndarray | None) -> bool:
+    """Whether an integer literal follows ``"name":`` in the chunk.
+
+    An integer literal always parses to an integral double, so only the lines of rows with an
+    integral value need searching: a few lines rather than the whole chunk, when they are few.
+    """
+    literal = re.compile(rb'"' + name.encode() + rb'"\s*:\s*-?\d+\s*[,}\]\s]')
+    lines = source.lines
+    candidates = np.unique(rows[integral]) if rows is not None and len(rows) == len(integral) else None
+    if lines is None or candidates is None or candidates.size * 4 > source.rows:
+        return literal.search(source.data) is not None
+    starts, ends = lines
+    text = b"\n".join([source.data[starts[row] : ends[row]] for row in candidates.tolist()])
+    return literal.search(text) is not None
