@@ -43,19 +43,35 @@ def split_partitions(table: pa.Table, keys: Sequence[str]) -> list[tuple[str, pa
     for names, column in zip(names_per_key[1:], columns[1:], strict=True):
         # Re-densified after each key, so the combined code stays below rows x distinct values.
         codes = np.unique(codes * len(names) + column, return_inverse=True)[1].reshape(-1)
-    _, first_row, row_combo = np.unique(codes, return_index=True, return_inverse=True)
+    # Codes are dense (0 .. distinct combinations): group rows by a stable counting-style sort
+    # instead of sorting the rows by folder name.
+    by_code = np.argsort(_narrow(codes), kind="stable")
+    counts = np.bincount(codes)
+    present = np.flatnonzero(counts)
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    first_row = by_code[starts[present]]
     folders = [
         "/".join(names[column[row]] for names, column in zip(names_per_key, columns, strict=True)) for row in first_row
     ]
-    by_folder = np.argsort(np.array(folders, dtype=object), kind="stable")
-    rank = np.empty(len(folders), dtype=np.int64)
-    rank[by_folder] = np.arange(len(folders))
-    row_rank = rank[row_combo.reshape(-1)]
-    data = table.drop_columns(list(keys)).take(pa.array(np.argsort(row_rank, kind="stable")))
-    counts = np.bincount(row_rank, minlength=len(folders)).tolist()
     out = []
+    pieces = []
     offset = 0
-    for position, combo in enumerate(by_folder.tolist()):
-        out.append((folders[combo], data.slice(offset, counts[position])))
-        offset += counts[position]
-    return out
+    for position in sorted(range(len(folders)), key=folders.__getitem__):
+        code = present[position]
+        pieces.append(by_code[starts[code] : ends[code]])
+        out.append((folders[position], offset, int(counts[code])))
+        offset += int(counts[code])
+    if not pieces:
+        return []
+    data = table.drop_columns(list(keys)).take(pa.array(np.concatenate(pieces)))
+    return [(folder, data.slice(start, count)) for folder, start, count in out]
+
+
+def _narrow(codes: np.ndarray) -> np.ndarray:
+    """Codes in the smallest unsigned type that holds them: numpy sorts 8/16-bit integers by radix."""
+    top = int(codes.max()) if codes.size else 0
+    for dtype in (np.uint8, np.uint16):
+        if top <= np.iinfo(dtype).max:
+            return codes.astype(dtype)
+    return codes
