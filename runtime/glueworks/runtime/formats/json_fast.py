@@ -127,17 +127,17 @@ def read_chunk(chunk: bytes, newlines: np.ndarray) -> FastRead | None:
     endings, whitespace around objects, malformed lines): the caller splits it and calls `read_block`.
     """
     rows = _one_object_per_line(chunk, newlines)
-    return None if rows is None else _read_prepared(_guarded(chunk, rows))
+    return None if rows is None else _read_prepared(_guarded(chunk, rows), newlines)
 
 
-def _read_prepared(prepared: tuple[bytes, int] | None) -> FastRead:
+def _read_prepared(prepared: tuple[bytes, int] | None, newlines: np.ndarray | None = None) -> FastRead:
     if prepared is None:
         return FastRead(None)
     data, rows = prepared
     table, error = parse_basic(data, rows)
     if table is None:
         return FastRead(None, conflict_keys(error), prepared)
-    return FastRead(finish(table, data, rows), (), prepared)
+    return FastRead(finish(table, data, rows, newlines), (), prepared)
 
 
 def prepare(lines: list[bytes], joined: bytes | None = None) -> tuple[bytes, int] | None:
@@ -218,13 +218,16 @@ def parse_basic(data: bytes, rows: int) -> tuple[pa.Table | None, str | None]:
     return (table, None) if _within_depth(table.schema) else (None, None)
 
 
-def finish(table: pa.Table, data: bytes, rows: int) -> pa.Table | None:
-    """The block the Python path builds from a parsed chunk (int widths, list names), or None if unsure."""
+def finish(table: pa.Table, data: bytes, rows: int, newlines: np.ndarray | None = None) -> pa.Table | None:
+    """The block the Python path builds from a parsed chunk (int widths, list names), or None if unsure.
+
+    `newlines`: the positions of the newlines in `data`, when the caller has them.
+    """
     if table.num_columns == 0:
         # Only empty objects: rows without columns, built as the Python path builds them.
         return pa.Table.from_struct_array(pa.array([{}] * rows, pa.struct([])))
     table = table.combine_chunks()
-    source = _Source(data, rows)
+    source = _Source(data, rows, newlines)
     fields: list[pa.Field] = []
     every_row = np.arange(rows)
     for index, field in enumerate(table.schema):
@@ -325,14 +328,15 @@ def _holds_null_type(dtype: pa.DataType) -> bool:
 class _Source:
     """The raw chunk columns were parsed from, searched for integer literals (`_has_integer_literal`)."""
 
-    def __init__(self, data: bytes, rows: int) -> None:
+    def __init__(self, data: bytes, rows: int, newlines: np.ndarray | None = None) -> None:
         self.data = data
         self.rows = rows
+        self._newlines = newlines
 
     @functools.cached_property
     def lines(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(start, end) of each row's line when line i holds row i (no blank lines), else None."""
-        newlines = _newlines(self.data)
+        newlines = _newlines(self.data) if self._newlines is None else self._newlines
         if newlines.size + 1 != self.rows:
             return None
         return np.concatenate(([0], newlines + 1)), np.append(newlines, len(self.data))
