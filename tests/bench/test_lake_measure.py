@@ -91,3 +91,23 @@ def test_sampler_keys_processes_by_start_time_and_skips_the_reaped(measure: Modu
     assert sampler.lost_s() == pytest.approx(550 / ticks)
     sampler.reaped(100)  # the harness reaped the newer process with that pid: in RUSAGE_CHILDREN, not lost
     assert sampler.lost_s() == pytest.approx(350 / ticks)
+
+
+GROW = """
+import time
+time.sleep(0.3)
+block = bytearray(200 * 1024 * 1024)  # zero-filled: every page touched
+time.sleep(1.0)
+del block
+time.sleep(0.5)
+"""
+
+
+def test_peak_pss_is_caught_by_rss_growth_without_periodic_pss_samples(measure: ModuleType, tmp_path: Path) -> None:
+    # PSS is read only when the tree's RSS grew (no periodic PSS sample within the run): the peak is still seen.
+    m = measure.run_measured(
+        [sys.executable, "-c", GROW], log=tmp_path / "log", interval=0.05, pss_every=3600.0, grace=5.0
+    )
+    assert m.returncode == 0, (tmp_path / "log").read_text()
+    assert m.peak_pss_mb >= 190
+    assert m.peak_rss_mb >= m.peak_pss_mb
