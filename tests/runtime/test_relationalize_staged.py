@@ -89,6 +89,27 @@ def test_staged_tables_equal_the_in_memory_reference_on_drifting_blocks(
     assert any(isinstance(plan, FromStaged) and len(plan.parts) > 1 for plan in plans)  # several staged parts
 
 
+def test_many_staged_parts_are_read_as_a_few_splits_with_the_same_keys(
+    run_ctx: JobRunContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from glueworks.runtime.executors import relationalize as staged_relationalize
+
+    # 30 parts on one task slot: about 4 splits (fewer rows a group than the parts hold: 5).
+    monkeypatch.setattr(staged_relationalize, "MAX_GROUP_ROWS", 40)
+    ctx = GlueContext(executor=LocalExecutor(1), run_context=run_ctx)
+    frame = DynamicFrame(FromTables("events", drifting_blocks(11, 30)), ctx, "events")
+    expected = reference(frame, "root")
+    dfc = frame.relationalize("root", str(tmp_path / "staging"))
+    got = staged_tables(dfc)
+    for name, table in expected.items():
+        assert got[name].to_pylist() == table.to_pylist(), name
+    root = dfc["root"].plan
+    assert isinstance(root, FromStaged)
+    rows = expected["root"].num_rows
+    assert max(4, -(-rows // 40)) >= len(root.parts) > 1
+    assert sum(len(split.files) for split in root.parts) > len(root.parts)  # several files a split
+
+
 def test_blocks_of_several_files_in_one_split_keep_their_keys(local_ctx: GlueContext, tmp_path: Path) -> None:
     # groupFiles packs files into one split whose blocks have different schemas (one IPC file each).
     write_json_lines(tmp_path / "in" / "1.json", [{"id": 1, "xs": [1, 2]}, {"id": 2, "xs": []}])

@@ -203,20 +203,19 @@ def remove_files(files: Iterable[Location]) -> None:
 
 @dataclass(frozen=True)
 class StagedSplit(Split):
-    """One staged IPC file of a frame, read back with some bigint columns shifted.
+    """Staged IPC files of a frame (neighbouring parts), read back with some bigint columns shifted.
 
     Attributes:
         name: The frame's name (for the split id).
         index: Position of the split in the frame.
-        location: The file.
-        shifts: ``(column, amount)`` pairs: `amount` is added to the column as it is read
-            (relationalize's join keys, numbered per part when staged, made global here).
+        files: ``(file, shifts)`` per staged part, in frame order; ``shifts`` are ``(column,
+            amount)`` pairs: `amount` is added to the column as it is read (relationalize's join
+            keys, numbered per part when staged, made global here).
     """
 
     name: str
     index: int
-    location: Location
-    shifts: tuple[tuple[str, int], ...] = ()
+    files: tuple[tuple[Location, tuple[tuple[str, int], ...]], ...]
 
     @property
     def split_id(self) -> str:
@@ -229,12 +228,15 @@ class StagedSplit(Split):
         return 0
 
     def read(self) -> ReadOutput:
-        """Read the file and shift the key columns (the rows are not counted as records read)."""
-        table = read_ipc(self.location)
-        for column, amount in self.shifts:
-            if not amount:
-                continue
-            index = table.schema.get_field_index(column)
-            shifted = pc.add(table.column(index), pa.scalar(amount, table.schema.field(index).type))
-            table = table.set_column(index, table.schema.field(index), shifted)
-        return ReadOutput(blocks=[table], records=0)
+        """Read the files and shift the key columns (the rows are not counted as records read)."""
+        return ReadOutput(blocks=[_shifted(read_ipc(location), shifts) for location, shifts in self.files], records=0)
+
+
+def _shifted(table: pa.Table, shifts: tuple[tuple[str, int], ...]) -> pa.Table:
+    for column, amount in shifts:
+        if not amount:
+            continue
+        index = table.schema.get_field_index(column)
+        shifted = pc.add(table.column(index), pa.scalar(amount, table.schema.field(index).type))
+        table = table.set_column(index, table.schema.field(index), shifted)
+    return table

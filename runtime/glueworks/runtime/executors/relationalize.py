@@ -29,13 +29,17 @@ import pyarrow as pa
 
 from glueworks.runtime.executors.base import Executed, Executor
 from glueworks.runtime.executors.pipeline import SplitMeta, run_split
-from glueworks.runtime.executors.writing import leaf_splits
+from glueworks.runtime.executors.writing import contiguous_groups, leaf_splits
 from glueworks.runtime.locations import Location
 from glueworks.runtime.plan import BlockOp, FromStaged, FromTables, PlanNode, Read, split_chain
 from glueworks.runtime.schema import conform_table
 from glueworks.runtime.sources import Split
+from glueworks.runtime.splitting import TASKS_PER_WORKER
 from glueworks.runtime.staging import IpcFileWriter, StagedSplit, StagingArea, read_files, remove_files, write_runs
 from glueworks.runtime.transforms.relationalize import key_links, relationalize_block, relationalize_schemas
+
+#: Most rows of one relationalized table a split of it reads (several staged parts; bounds a task's memory).
+MAX_GROUP_ROWS = 500_000
 
 #: Called in the driver for each finished part (see `stages.OnPartDone`).
 OnPartDone = Callable[[SplitMeta, bool], None]
@@ -117,17 +121,35 @@ def pivot_parts(
     remove_files([file for source in staged.sources if isinstance(source, StagedFiles) for file in source.files])
     links = key_links(schema, root)
     offsets = dict.fromkeys(names, 0)
-    splits: dict[str, list[Split]] = {name: [] for name in names}
+    staged_parts: dict[str, list[tuple[Location, tuple[tuple[str, int], ...], int]]] = {name: [] for name in names}
     for report in reports:
         for name in names:
             if name not in report:
                 continue
-            location, _ = report[name]
+            location, rows = report[name]
             shifts = tuple((column, offsets[source]) for column, source in links.get(name, {}).items())
-            splits[name].append(StagedSplit(name, len(splits[name]), location, shifts))
+            staged_parts[name].append((location, shifts, rows))
         for name in names:
             offsets[name] += report[name][1] if name in report else 0
-    return {name: StagedTable(schemas[name], tuple(splits[name])) for name in names}
+    target = executor.max_parallelism * TASKS_PER_WORKER
+    return {name: StagedTable(schemas[name], _group_parts(name, staged_parts[name], target)) for name in names}
+
+
+def _group_parts(
+    name: str, parts: list[tuple[Location, tuple[tuple[str, int], ...], int]], target: int
+) -> tuple[Split, ...]:
+    """Neighbouring staged parts as about `target` splits of at most `MAX_GROUP_ROWS` rows each.
+
+    One split per part would make the stages that read a relationalized table (a join's map side, a
+    write) run a task per input split however small: at 3M events, 24 parts of a narrow child table
+    were 48 tasks of ~20 ms, mostly Ray's per-task cost.
+    """
+    rows = [part_rows for _, _, part_rows in parts]
+    count = max(target, -(-sum(rows) // MAX_GROUP_ROWS))
+    groups = contiguous_groups(rows, count)
+    return tuple(
+        StagedSplit(name, index, tuple((parts[i][0], parts[i][1]) for i in group)) for index, group in enumerate(groups)
+    )
 
 
 # --- task bodies (module level: they travel to Ray workers) ------------------------------------
