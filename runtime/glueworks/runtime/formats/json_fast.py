@@ -328,16 +328,16 @@ def _holds_null_type(dtype: pa.DataType) -> bool:
 class _Source:
     """The raw chunk columns were parsed from, searched for integer literals (`_has_integer_literal`)."""
 
-    def __init__(self, data: bytes, rows: int, newlines: np.ndarray | None = None) -> None:
+    def __init__(self, data: bytes, row_count: int, newlines: np.ndarray | None = None) -> None:
         self.data = data
-        self.rows = rows
+        self.row_count = row_count
         self._newlines = newlines
 
     @functools.cached_property
     def lines(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(start, end) of each row's line when line i holds row i (no blank lines), else None."""
         newlines = _newlines(self.data) if self._newlines is None else self._newlines
-        if newlines.size + 1 != self.rows:
+        if newlines.size + 1 != self.row_count:
             return None
         return np.concatenate(([0], newlines + 1)), np.append(newlines, len(self.data))
 
@@ -405,7 +405,7 @@ def _has_integer_literal(name: str, source: _Source, integral: np.ndarray, rows:
     literal = re.compile(rb'"' + name.encode() + rb'"\s*:\s*-?\d+\s*[,}\]\s]')
     lines = source.lines
     candidates = np.unique(rows[integral]) if rows is not None and len(rows) == len(integral) else None
-    if lines is None or candidates is None or candidates.size * 4 > source.rows:
+    if lines is None or candidates is None or candidates.size * 4 > source.row_count:
         return literal.search(source.data) is not None
     starts, ends = lines
     text = b"\n".join([source.data[starts[row] : ends[row]] for row in candidates.tolist()])
