@@ -13,10 +13,8 @@ Malformed lines are error records; their count comes from the run's metrics.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -32,9 +30,13 @@ def run_in_process(args: EngineArgs, clock: Clock) -> dict[str, Any]:
     if args.variant == "ray":
         import ray
 
+        from glueworks.runtime.executors.ray import prime_task_workers
+
         patient_ray_start()
         ray.init(num_cpus=args.workers, include_dashboard=False, log_to_driver=False)
-        _prime_task_workers(args.workers)
+        # One primed task worker per CPU, as the platform's warm pool leaves them: Ray starts workers lazily
+        # and their ~1 s import is start-up, which the 2-vs-1-worker speed-up is to exclude.
+        ray.get(prime_task_workers(args.workers))
     clock.setup_finished()
     run_id = f"lake-{uuid.uuid4().hex[:8]}"
     ctx = JobRunContext(
@@ -54,26 +56,6 @@ def run_in_process(args: EngineArgs, clock: Clock) -> dict[str, Any]:
     finally:
         uninstall_awsglue_modules()
     return dict(metrics)
-
-
-def _prime_task_workers(count: int) -> None:
-    """Start one task worker per CPU with the executor imported, as the platform's warm pool does.
-
-    Ray starts its workers lazily and each imports glueworks on its first task (~1 s here); that is
-    start-up, which the platform pays before a run is submitted (``ray_driver_pool``) and which
-    the 2-vs-1-worker speed-up is to exclude. Each prime holds its worker briefly so that the
-    primes land on distinct processes.
-    """
-    import ray
-
-    @ray.remote(num_cpus=1, max_retries=0)
-    def prime() -> int:
-        import glueworks.runtime.executors.ray  # noqa: F401
-
-        time.sleep(0.5)
-        return os.getpid()
-
-    ray.get([prime.remote() for _ in range(count)])
 
 
 def run_as_job(args: EngineArgs, clock: Clock) -> dict[str, Any]:

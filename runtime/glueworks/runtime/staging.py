@@ -201,6 +201,10 @@ def remove_files(files: Iterable[Location]) -> None:
             location.filesystem().rm_file(location.path)
 
 
+#: ``(column, amount)`` pairs: `amount` is added to the column as a staged file is read.
+KeyShifts = tuple[tuple[str, int], ...]
+
+
 @dataclass(frozen=True)
 class StagedSplit(Split):
     """Staged IPC files of a frame (neighbouring parts), read back with some bigint columns shifted.
@@ -215,7 +219,7 @@ class StagedSplit(Split):
 
     name: str
     index: int
-    files: tuple[tuple[Location, tuple[tuple[str, int], ...]], ...]
+    files: tuple[tuple[Location, KeyShifts], ...]
 
     @property
     def split_id(self) -> str:
@@ -232,7 +236,7 @@ class StagedSplit(Split):
         return ReadOutput(blocks=[_shifted(read_ipc(location), shifts) for location, shifts in self.files], records=0)
 
 
-def _shifted(table: pa.Table, shifts: tuple[tuple[str, int], ...]) -> pa.Table:
+def _shifted(table: pa.Table, shifts: KeyShifts) -> pa.Table:
     for column, amount in shifts:
         if not amount:
             continue

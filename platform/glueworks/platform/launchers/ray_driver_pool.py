@@ -16,9 +16,7 @@ task worker per CPU with a no-op task that imports what split tasks import. ``wa
 
 from __future__ import annotations
 
-import functools
 import logging
-import os
 import threading
 import time
 import uuid
@@ -240,10 +238,10 @@ class RayDriverPoolLauncher(Launcher):
 
         Best effort: the refs are not awaited, and a prime that fails (a driver died) costs nothing.
         """
-        prime = _prime_remote()
+        from glueworks.runtime.executors.ray import prime_task_workers
+
         # The drivers' ready refs as arguments: the primes run after the actors took their worker processes.
-        count = min(max(1, self.cluster_cpus or 1), _MAX_PRIMES)
-        self._primes = [prime.remote(*after) for _ in range(count)]
+        self._primes = prime_task_workers(min(max(1, self.cluster_cpus or 1), _MAX_PRIMES), after)
 
     def _monitor(self) -> None:
         import ray
@@ -327,24 +325,6 @@ class RayDriverPoolLauncher(Launcher):
 #: Most priming tasks per refill: on a large cluster Ray's own prestart covers most nodes, and a refill follows
 #: every run, so priming stays a small, fixed cost.
 _MAX_PRIMES = 16
-#: Seconds a priming task holds its worker, so the primes land on distinct processes, not on one reused worker.
-_PRIME_HOLD_SECONDS = 0.5
-
-
-def _prime_task(*_ready: Any) -> int:
-    """A no-op task that loads what split tasks load, so the worker that ran it is warm for the next run."""
-    import glueworks.runtime.executors.ray  # noqa: F401
-
-    time.sleep(_PRIME_HOLD_SECONDS)
-    return os.getpid()
-
-
-@functools.cache
-def _prime_remote() -> Any:
-    import ray
-
-    # num_cpus=1 like a split task: one prime per CPU means one worker process per CPU.
-    return ray.remote(num_cpus=1, max_retries=0)(_prime_task)
 
 
 def _kill(handle: Any) -> None:

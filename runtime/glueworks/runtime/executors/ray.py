@@ -17,6 +17,8 @@ work here (each Ray worker has its own memory filesystem).
 from __future__ import annotations
 
 import functools
+import os
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -65,14 +67,43 @@ def load_part(handle: Any) -> list[pa.Table]:
     return list(ray.get(handle))
 
 
+def prime_task_workers(count: int, after: Sequence[Any] = ()) -> list[Any]:
+    """Leave `count` idle task workers with this module (and what split tasks import) loaded.
+
+    Ray starts task workers lazily and each imports glueworks on its first task (~1 s on a small
+    box); a platform primes them before runs are submitted, so a run does not pay that. Each prime
+    holds its worker for `PRIME_HOLD_SECONDS` so the primes land on distinct processes.
+
+    Args:
+        count: Workers to prime (one per CPU for a whole node).
+        after: Object refs the primes wait for (e.g. actors that must take their processes first).
+
+    Returns:
+        The primes' refs (each gives its worker's pid); not awaited here.
+    """
+    prime = _remote_functions()[2]
+    return [prime.remote(*after) for _ in range(count)]
+
+
+#: Seconds a priming task holds its worker (see `prime_task_workers`).
+PRIME_HOLD_SECONDS = 0.5
+
+
+def _prime_task(*_after: Any) -> int:
+    # Running here is the point: Ray imported this module (and the runtime) into the worker to call it.
+    time.sleep(PRIME_HOLD_SECONDS)
+    return os.getpid()
+
+
 @functools.cache
-def _remote_functions() -> tuple[Any, Any]:
+def _remote_functions() -> tuple[Any, Any, Any]:
     import ray
 
     # One CPU per task, so tasks in flight (at most max_parallelism) bound the CPUs a run uses.
     split_fn = ray.remote(num_returns=2, num_cpus=1, max_retries=TASK_MAX_RETRIES, retry_exceptions=False)
     call_fn = ray.remote(num_cpus=1, max_retries=TASK_MAX_RETRIES, retry_exceptions=False)
-    return split_fn(_split_task), call_fn(_call_task)
+    prime_fn = ray.remote(num_cpus=1, max_retries=0)  # one CPU like a split task: one prime per worker process
+    return split_fn(_split_task), call_fn(_call_task), prime_fn(_prime_task)
 
 
 class RayExecutor(Executor):
@@ -98,7 +129,7 @@ class RayExecutor(Executor):
     def execute(self, splits: Sequence[Split], ops: tuple[BlockOp, ...], on_done: OnSplitDone) -> Executed:
         """Submit one task per split, keeping at most `max_parallelism` in flight."""
         ray = self._ray()
-        split_fn, _ = _remote_functions()
+        split_fn = _remote_functions()[0]
         ops_ref = ray.put(ops)
         metas: list[SplitMeta | None] = [None] * len(splits)
         parts: list[Any] = [None] * len(splits)

@@ -35,7 +35,15 @@ from glueworks.runtime.plan import BlockOp, FromStaged, FromTables, PlanNode, Re
 from glueworks.runtime.schema import conform_table
 from glueworks.runtime.sources import Split
 from glueworks.runtime.splitting import TASKS_PER_WORKER
-from glueworks.runtime.staging import IpcFileWriter, StagedSplit, StagingArea, read_files, remove_files, write_runs
+from glueworks.runtime.staging import (
+    IpcFileWriter,
+    KeyShifts,
+    StagedSplit,
+    StagingArea,
+    read_files,
+    remove_files,
+    write_runs,
+)
 from glueworks.runtime.transforms.relationalize import key_links, relationalize_block, relationalize_schemas
 
 #: Most rows of one relationalized table a split of it reads (several staged parts; bounds a task's memory).
@@ -121,7 +129,7 @@ def pivot_parts(
     remove_files([file for source in staged.sources if isinstance(source, StagedFiles) for file in source.files])
     links = key_links(schema, root)
     offsets = dict.fromkeys(names, 0)
-    staged_parts: dict[str, list[tuple[Location, tuple[tuple[str, int], ...], int]]] = {name: [] for name in names}
+    staged_parts: dict[str, list[tuple[Location, KeyShifts, int]]] = {name: [] for name in names}
     for report in reports:
         for name in names:
             if name not in report:
@@ -135,9 +143,7 @@ def pivot_parts(
     return {name: StagedTable(schemas[name], _group_parts(name, staged_parts[name], target)) for name in names}
 
 
-def _group_parts(
-    name: str, parts: list[tuple[Location, tuple[tuple[str, int], ...], int]], target: int
-) -> tuple[Split, ...]:
+def _group_parts(name: str, parts: list[tuple[Location, KeyShifts, int]], target: int) -> tuple[Split, ...]:
     """Neighbouring staged parts as about `target` splits of at most `MAX_GROUP_ROWS` rows each.
 
     One split per part would make the stages that read a relationalized table (a join's map side, a

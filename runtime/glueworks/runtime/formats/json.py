@@ -112,7 +112,6 @@ class JsonFormat(FileFormat):
                     output.blocks.append(block)
             return output
         lines = data.split(b"\n")
-        del data
         for begin in range(0, len(lines), self.block_rows):
             records, errors = _parse_line_list(lines[begin : begin + self.block_rows], begin + 1, url, steps)
             output.errors.extend(errors)
@@ -132,7 +131,9 @@ def _parse_chunk(
     if first is not None and first.table is not None:
         return first.table, first.table.num_rows, []
     lines = chunk.split(b"\n")
-    return _parse_block(lines, first_number, url, json_fast.read_block(lines, chunk) if first is None else first)
+    if first is None:
+        first = json_fast.read_block(lines, chunk, newlines)
+    return _parse_block(lines, first_number, url, first)
 
 
 def _parse_block(

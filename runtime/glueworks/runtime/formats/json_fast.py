@@ -92,14 +92,15 @@ def arrow_block(lines: list[bytes]) -> pa.Table | None:
     return read_block(lines).table
 
 
-def read_block(lines: list[bytes], joined: bytes | None = None) -> FastRead:
+def read_block(lines: list[bytes], joined: bytes | None = None, newlines: np.ndarray | None = None) -> FastRead:
     """`arrow_block`, also saying which top-level keys drift in kind when that is why it failed.
 
     Args:
         lines: Raw lines without their ``\\n``.
         joined: ``b"\\n".join(lines)``, when the caller has it already.
+        newlines: The positions of the newlines in `joined`, when the caller has them.
     """
-    return _read_prepared(prepare(lines, joined))
+    return _read_prepared(prepare(lines, joined, newlines), newlines)
 
 
 def cut_chunks(data: bytes, rows: int) -> Iterator[tuple[bytes, int, np.ndarray]]:
@@ -140,10 +141,12 @@ def _read_prepared(prepared: tuple[bytes, int] | None, newlines: np.ndarray | No
     return FastRead(finish(table, data, rows, newlines), (), prepared)
 
 
-def prepare(lines: list[bytes], joined: bytes | None = None) -> tuple[bytes, int] | None:
+def prepare(
+    lines: list[bytes], joined: bytes | None = None, newlines: np.ndarray | None = None
+) -> tuple[bytes, int] | None:
     """The chunk as one buffer and its row count, or None if a guard (module doc) declines it."""
     data = b"\n".join(lines) if joined is None else joined
-    rows = _one_object_per_line(data, _newlines(data)) or _object_lines(lines)
+    rows = _one_object_per_line(data, _newlines(data) if newlines is None else newlines) or _object_lines(lines)
     if not rows:
         return None
     return _guarded(data, rows)
@@ -375,9 +378,9 @@ def _target(
         if _INT32[0] <= low.as_py() and high.as_py() <= _INT32[1]:
             return field.with_type(pa.int32())
         return field
-    if pa.types.is_float64(dtype) and not pc.all(pc.is_finite(values)).as_py():
-        return None  # perhaps an Inf or -NaN token Python rejects (module doc)
     if pa.types.is_float64(dtype):
+        if not pc.all(pc.is_finite(values)).as_py():
+            return None  # perhaps an Inf or -NaN token Python rejects (module doc)
         integral = np.asarray(pc.fill_null(pc.equal(values, pc.floor(values)), False))
         if not integral.any():
             return field
