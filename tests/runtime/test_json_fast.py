@@ -231,7 +231,7 @@ _DRIFT_SCALARS = (
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**40), max_value=2**40)
-    | st.sampled_from([2**31, 7, -3, 0.5, 1.0, "", "7", "n/a", "2024-01-02"])
+    | st.sampled_from([2**31, 7, -3, 0.5, 1.0, "", "7", "n/a", "2024-01-02", "a", "b"])  # a key's text as a value
     | st.text(max_size=3)
 )
 
@@ -250,7 +250,9 @@ def _drifting_line(draw: Any) -> bytes:
             record[key] = draw(st.integers(0, 2**33))
         else:
             record[key] = draw(_DRIFT_SCALARS)
-    return json.dumps(record, ensure_ascii=draw(st.booleans())).encode()
+    # Compact lines (`"a":1`) are grouped off the buffer, spaced ones (`"a": 1`) by the regex.
+    separators = draw(st.sampled_from([(", ", ": "), (",", ":")]))
+    return json.dumps(record, ensure_ascii=draw(st.booleans()), separators=separators).encode()
 
 
 @settings(max_examples=150, deadline=None)
@@ -260,16 +262,19 @@ def test_property_drift_and_bad_lines_read_like_the_python_reader(lines: list[by
         _assert_same(b"\n".join(lines) + b"\n", monkeypatch, block_rows=block_rows)
 
 
+@pytest.mark.parametrize("compact", [False, True])
 def test_a_field_drifting_between_number_and_string_is_read_in_arrow_as_a_choice(
-    monkeypatch: pytest.MonkeyPatch,
+    compact: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lines = [
         b'{"id": 1, "amount": 5, "x": "a"}',
         b'{"id": 2, "amount": "6", "dev": {"os": "l"}, "x": "b"}',
         b'{"id": 3, "amount": null, "x": "c"}',
-        b'{"id": 4, "x": "d", "amount": 2147483648}',
+        b'{"id": 4, "x": "amount", "amount": 2147483648}',  # the key's text first met as a value
         b'{"id": 5, "x": "e", "z": true}',
     ]
+    if compact:  # grouped off the buffer; spaced lines go through the regex
+        lines = [line.replace(b": ", b":").replace(b", ", b",") for line in lines]
     first = json_fast.read_block(lines)
     assert first.table is None and first.conflicts == ("amount",)
     block = json_drift.drift_block(lines, first)
@@ -327,13 +332,17 @@ def test_malformed_lines_are_screened_without_parsing_good_lines_in_python(monke
     lines=st.lists(st.sampled_from([b"", b"{}", b'{"a": 1}', b" ", b"\r", b"x"]), max_size=12),
     trailing=st.booleans(),
     rows=st.integers(1, 5),
+    search_bytes=st.sampled_from([1, 3, 1 << 20]),
 )
 def test_property_chunks_cut_from_a_buffer_are_the_joined_line_lists(
-    lines: list[bytes], trailing: bool, rows: int
+    lines: list[bytes], trailing: bool, rows: int, search_bytes: int
 ) -> None:
     data = b"\n".join(lines) + (b"\n" if trailing else b"")
     split = data.split(b"\n")
-    cut = list(json_fast.cut_chunks(data, rows))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        # Newlines are searched a piece at a time; small pieces put their seams everywhere.
+        monkeypatch.setattr(json_fast, "_NEWLINE_SEARCH_BYTES", search_bytes)
+        cut = list(json_fast.cut_chunks(data, rows))
     assert [begin for _, begin, _ in cut] == list(range(0, len(split), rows))
     for chunk, begin, newlines in cut:
         # Trailing newlines only end blank lines, which make no record.

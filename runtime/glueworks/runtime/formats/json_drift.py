@@ -24,13 +24,12 @@ It returns None, and the caller takes the Python path, unless the result is prov
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import json
 import re
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from glueworks.runtime.formats import json_fast
 from glueworks.runtime.gluetypes import glue_type_name, make_choice
@@ -47,8 +46,49 @@ _KIND_CODES[list(b"-0123456789")] = 2
 _KIND_CODES[list(b"tf")] = 3
 _KIND_CODES[ord("n")] = 4
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_]+")
+_NEWLINE, _COLON = ord("\n"), ord(":")
+_SPACE = np.zeros(256, dtype=bool)
+_SPACE[list(b" \t\r")] = True
 #: Arrow types a drifting field may get in a group, by the JSON kind of its values.
 _SCALAR_KINDS = {"string": pa.string(), "boolean": pa.bool_()}
+
+
+class _Lines:
+    """A chunk's lines in one buffer: where each starts, and an Arrow array of them (newline included).
+
+    Grouping and regrouping lines goes through Arrow kernels over this array rather than a Python
+    object per line.
+    """
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+        #: Line ``i`` is ``text[starts[i] : starts[i + 1] - 1]``.
+        self.starts = np.concatenate(([0], json_fast.newline_positions(text) + 1, [len(text) + 1]))
+        offsets = self.starts.copy()
+        offsets[-1] = len(text)  # the last line has no newline
+        self.array = pa.LargeBinaryArray.from_buffers(
+            pa.large_binary(), len(offsets) - 1, [None, pa.py_buffer(offsets), pa.py_buffer(text)]
+        )
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def line(self, index: int) -> bytes:
+        return self.text[self.starts[index] : self.starts[index + 1] - 1]
+
+    def line_of(self, position: int) -> int:
+        """The line holding byte `position` of the text."""
+        return int(np.searchsorted(self.starts, position, side="right")) - 1
+
+    def joined(self, indices: np.ndarray) -> bytes:
+        """``b"\\n".join`` of the lines at `indices` (ascending)."""
+        taken = self.array.take(pa.array(indices))
+        offsets = np.frombuffer(taken.buffers()[1], dtype=np.int64)
+        begin, end = int(offsets[taken.offset]), int(offsets[taken.offset + len(taken)])
+        values = memoryview(taken.buffers()[2])  # type: ignore[arg-type]
+        if end > begin and values[end - 1] == _NEWLINE:
+            end -= 1
+        return bytes(values[begin:end])
 
 
 def drift_block(lines: list[bytes], first: json_fast.FastRead) -> pa.Table | None:
@@ -62,17 +102,15 @@ def drift_block(lines: list[bytes], first: json_fast.FastRead) -> pa.Table | Non
     if not first.conflicts or first.prepared is None:
         return None
     data, rows = first.prepared
-    body = [raw for raw in lines if raw.strip()] if rows != len(lines) else lines
-    text = data if body is lines else b"\n".join(body)
-    starts = np.cumsum([0, *(len(raw) + 1 for raw in body)])
+    body = _Lines(data if rows == len(lines) else b"\n".join(raw for raw in lines if raw.strip()))
     keys = list(first.conflicts)
     while True:
-        groups = _group(text, starts, keys)
+        groups = _group(body, keys)
         if groups is None:
             return None
         parsed: list[tuple[pa.Table, np.ndarray]] = []
         for indices in groups:
-            table, error = json_fast.parse_basic(b"\n".join([body[i] for i in indices.tolist()]), len(indices))
+            table, error = json_fast.parse_basic(body.joined(indices), len(indices))
             if table is None:
                 more = json_fast.conflict_keys(error)
                 if not more or more[0] in keys or len(keys) >= MAX_DRIFTING:
@@ -84,23 +122,11 @@ def drift_block(lines: list[bytes], first: json_fast.FastRead) -> pa.Table | Non
             return _combine(parsed, keys, body, data, rows)
 
 
-def _group(text: bytes, starts: np.ndarray, keys: list[str]) -> list[np.ndarray] | None:
-    """Line positions grouped by the kinds of `keys`' values, groups in order of first line.
-
-    A line's kind for a key is that of the value after the key's first ``"key":`` in the line
-    (or absent); one regex scan of the whole chunk finds them all.
-    """
-    lines = len(starts) - 1
-    codes = np.zeros(lines, dtype=np.int64)
+def _group(body: _Lines, keys: list[str]) -> list[np.ndarray] | None:
+    """Line positions grouped by the kinds of `keys`' values, groups in order of first line."""
+    codes = np.zeros(len(body), dtype=np.int64)
     for key in keys:
-        pattern = re.compile(rb'"' + key.encode() + rb'"[ \t\r]*:[ \t\r]*(.)')
-        found = [(match.start(), match.group(1)[0]) for match in pattern.finditer(text)]
-        kinds = np.full(lines, _ABSENT, dtype=np.int64)
-        if found:
-            where, first_bytes = zip(*found, strict=True)
-            line_of = np.searchsorted(starts, np.asarray(where), side="right") - 1
-            taken, first_match = np.unique(line_of, return_index=True)
-            kinds[taken] = _KIND_CODES[np.asarray(first_bytes)[first_match]]
+        kinds = _kinds(body, key)
         if (kinds == _UNSUPPORTED).any():
             return None
         codes = codes * _CODE_BASE + kinds
@@ -108,8 +134,32 @@ def _group(text: bytes, starts: np.ndarray, keys: list[str]) -> list[np.ndarray]
     return [np.flatnonzero(inverse == group) for group in np.argsort(first_line)]
 
 
+def _kinds(body: _Lines, key: str) -> np.ndarray:
+    """Each line's code for the kind of the value after its first ``"key":`` (`_ABSENT` if none).
+
+    The usual layout, ``"key":value``, is read off the buffer at the first ``"key"`` of each line
+    (one Arrow substring search over all lines); a line where that is not followed by ``:`` and a
+    value (spaces, or the key's text met first elsewhere) is matched on its own with the regex.
+    """
+    quoted = f'"{key}"'
+    found = np.asarray(pc.find_substring(body.array, quoted))
+    kinds = np.full(len(body), _ABSENT, dtype=np.int64)
+    holding = np.flatnonzero(found >= 0)
+    colon = body.starts[holding] + found[holding] + len(quoted)
+    view = np.frombuffer(body.text, dtype=np.uint8)
+    plain = colon + 1 < len(view)
+    plain[plain] = (view[colon[plain]] == _COLON) & ~_SPACE[view[colon[plain] + 1]]
+    kinds[holding[plain]] = _KIND_CODES[view[colon[plain] + 1]]
+    pattern = re.compile(rb'"' + key.encode() + rb'"[ \t\r]*:[ \t\r]*(.)')
+    for index in holding[~plain].tolist():
+        match = pattern.search(body.line(index))
+        if match is not None:
+            kinds[index] = _KIND_CODES[match.group(1)[0]]
+    return kinds
+
+
 def _combine(
-    parsed: list[tuple[pa.Table, np.ndarray]], keys: list[str], body: list[bytes], data: bytes, rows: int
+    parsed: list[tuple[pa.Table, np.ndarray]], keys: list[str], body: _Lines, data: bytes, rows: int
 ) -> pa.Table | None:
     """Put the groups back in line order and build the Choices; None if not provably equal."""
     order = _field_order([table.schema for table, _ in parsed], body)
@@ -139,7 +189,7 @@ def _combine(
     return pa.Table.from_arrays([columns[name][1] for name in order], schema=pa.schema(fields))
 
 
-def _field_order(schemas: list[pa.Schema], body: list[bytes]) -> list[str] | None:
+def _field_order(schemas: list[pa.Schema], body: _Lines) -> list[str] | None:
     """The top-level field order of first appearance over the chunk, or None if it cannot be proven.
 
     Each group's schema is in first-appearance order within the group, which says nothing of the
@@ -156,34 +206,32 @@ def _field_order(schemas: list[pa.Schema], body: list[bytes]) -> list[str] | Non
                 return None
     if all(schema.names == schemas[0].names for schema in schemas):
         return list(schemas[0].names)
-    text = b"\n".join(body)
-    if b"\\u" in text:
+    if b"\\u" in body.text:
         return None  # a key may be written with escapes the text search would miss
-    starts = [0, *itertools.accumulate(len(raw) + 1 for raw in body)]
     first: dict[str, tuple[int, int]] = {}
     for name in shapes:
-        found = _first_appearance(name, text, starts, body)
+        found = _first_appearance(name, body)
         if found is None:
             return None
         first[name] = found
     return sorted(shapes, key=first.__getitem__)
 
 
-def _first_appearance(name: str, text: bytes, starts: list[int], body: list[bytes]) -> tuple[int, int] | None:
+def _first_appearance(name: str, body: _Lines) -> tuple[int, int] | None:
     """(line, position among the line's keys) where `name` is first a top-level key, or None."""
     if _PLAIN_KEY.fullmatch(name) is None:
         return None
     pattern = re.compile(rb'"' + name.encode() + rb'"[ \t\r]*:')
     position = 0
-    while (match := pattern.search(text, position)) is not None:
-        line = bisect.bisect_right(starts, match.start()) - 1
+    while (match := pattern.search(body.text, position)) is not None:
+        line = body.line_of(match.start())
         try:
-            keys = list(json.loads(body[line]))
+            keys = list(json.loads(body.line(line)))
         except (ValueError, TypeError):
             return None
         if name in keys:
             return line, keys.index(name)
-        position = starts[line + 1]
+        position = int(body.starts[line + 1])
     return None
 
 
