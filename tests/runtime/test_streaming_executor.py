@@ -184,3 +184,32 @@ def test_a_missing_partition_key_fails_the_write_naming_it(executor: Executor, t
             format="parquet",
         )
     assert not list((tmp_path / "out").rglob("*.parquet"))
+
+
+
+def test_a_written_join_is_joined_in_its_writer_tasks(executor: Executor, tmp_path: Path) -> None:
+    from glueworks.runtime import DynamicFrame
+    from glueworks.runtime.plan import FromTables
+
+    events = make_events(tmp_path / "in", files=4, per_file=30)
+    glue = GlueContext(executor=executor, run_context=JobRunContext.standalone())
+    labels = DynamicFrame(FromTables("labels", (pa.table({"key": list(DAYS), "label": ["zero", "one", "two"]}),)), glue)
+    # `tag` is a number for one day and a string for the others: buckets holding different days make
+    # blocks of different schemas, so writers that saw only some days rewrite with the frame schema.
+    joined = read_json(glue, tmp_path / "in").join("day", "key", labels).drop_fields(["key"])
+    tagged = joined.map(lambda r: {**r, "tag": 0 if r["day"] == "d0" else "other"})
+    sink = ParquetSink(frame_location(tmp_path / "out"), ("day",), "jr_join-1")
+    sink.start()
+    outcome = write_plan(executor, tagged.plan, None, sink, lambda meta, reads: None, lambda schema: None)
+    sink.commit(outcome.results)
+    assert outcome.executed.parts == []  # joined rows went to files, not back as parts
+    files, rows = parquet_rows(tmp_path / "out")
+    assert len(files) <= executor.max_parallelism * len(DAYS)
+    assert len({pq.read_schema(p).remove_metadata().to_string() for p in files}) == 1
+    label = dict(zip(DAYS, ["zero", "one", "two"], strict=True))
+    expected = [{**e, "label": label[e["day"]]} for e in events]
+    got = [{k: v for k, v in r.items() if k != "tag"} for r in rows]
+    assert Counter(json.dumps(r, sort_keys=True) for r in got) == Counter(json.dumps(r, sort_keys=True) for r in expected)
+    tags = {(r["day"], json.dumps(r["tag"], sort_keys=True)) for r in rows}
+    assert tags == {("d0", '{"int": 0, "string": null}'), ("d1", '{"int": null, "string": "other"}'),
+                    ("d2", '{"int": null, "string": "other"}')}

@@ -129,7 +129,8 @@ class RayExecutor(Executor):
     def execute(self, splits: Sequence[Split], ops: tuple[BlockOp, ...], on_done: OnSplitDone) -> Executed:
         """Submit one task per split, keeping at most `max_parallelism` in flight."""
         ray = self._ray()
-        split_fn = _remote_functions()[0]
+        # Named by their ops, so the Ray dashboard and timeline say what each task does.
+        split_fn = _remote_functions()[0].options(name=_task_name(ops))
         ops_ref = ray.put(ops)
         metas: list[SplitMeta | None] = [None] * len(splits)
         parts: list[Any] = [None] * len(splits)
@@ -165,7 +166,7 @@ class RayExecutor(Executor):
     ) -> list[tuple[Any, list[Any]]]:
         """One Ray task per call; its outputs stay in the object store, only metadata comes back."""
         ray = self._ray()
-        call_fn = _remote_functions()[1].options(num_returns=1 + num_outputs)
+        call_fn = _remote_functions()[1].options(num_returns=1 + num_outputs, name=getattr(fn, "__name__", "task"))
         metas: list[Any] = [None] * len(calls)
         outputs: list[list[Any]] = [[] for _ in calls]
         pending: dict[Any, int] = {}
@@ -201,6 +202,10 @@ class RayExecutor(Executor):
         ref = ready[0]
         index = pending.pop(ref)
         return index, _get(ray, ref)
+
+
+def _task_name(ops: tuple[BlockOp, ...]) -> str:
+    return "read" + "".join(f"+{type(op).__name__}" for op in ops)
 
 
 def _get(ray: Any, refs: Any) -> Any:

@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -87,11 +88,14 @@ def partition_task(
         if num_buckets == 1:
             pieces[0].append(table)
             continue
-        buckets = bucket_ids(keys, num_buckets, table.num_rows)
-        for bucket in range(num_buckets):
-            piece = table.filter(pc.equal(buckets, _u64(bucket)))
-            if piece.num_rows:
-                pieces[bucket].append(piece)
+        # One stable sort by bucket and a slice per bucket (rows keep their order), not a filter per bucket.
+        buckets = np.asarray(bucket_ids(keys, num_buckets, table.num_rows))
+        ordered = table.take(np.argsort(buckets, kind="stable"))
+        start = 0
+        for bucket, count in enumerate(np.bincount(buckets, minlength=num_buckets).tolist()):
+            if count:
+                pieces[bucket].append(ordered.slice(start, count))
+            start += count
     tables = [pa.concat_tables(p) if p else schema.empty_table() for p in pieces]
     return ([t.num_rows for t in tables], *tables)
 

@@ -21,10 +21,12 @@ metadata reaches the driver):
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
+from glueworks.runtime.error_records import ErrorRecord
 from glueworks.runtime.executors.base import Executed, Executor
 from glueworks.runtime.executors.pipeline import SplitMeta, run_part
 from glueworks.runtime.executors.shuffle import partition_task
@@ -91,7 +93,7 @@ def _ops_task(index: int, part_id: str, ops: tuple[BlockOp, ...], blocks: list[p
     return run_part(index, part_id, list(blocks), ops)
 
 
-def _join_task(
+def join_task(
     index: int,
     part_id: str,
     ops: tuple[BlockOp, ...],
@@ -164,14 +166,36 @@ def _apply_ops(
 
 def _shuffle(
     executor: Executor, side: Executed, keys: Keys, types: tuple[pa.DataType, ...], drop_nulls: bool, buckets: int
-) -> list[list[Any]]:
-    """Map side of a hash shuffle: per part of `side`, one handle per bucket."""
+) -> tuple[list[int], list[list[Any]]]:
+    """Map side of a hash shuffle: rows per bucket, and per part of `side` one handle per bucket."""
     schema = side.schema
     calls = [(part, schema, keys, types, buckets, drop_nulls) for part in side.parts]
-    return [outputs for _, outputs in executor.run_tasks(partition_task, calls, buckets)]
+    results = executor.run_tasks(partition_task, calls, buckets)
+    rows = [sum(counts[bucket] for counts, _ in results) for bucket in range(buckets)]
+    return rows, [outputs for _, outputs in results]
 
 
-def _join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_done: OnPartDone) -> Executed:
+@dataclass(frozen=True)
+class ShuffledJoin:
+    """A join whose inputs were shuffled: what is left is a `join_task` call per bucket.
+
+    Attributes:
+        heads: Per bucket, the arguments of `join_task` before the bucket's pieces.
+        pieces: Per bucket, its pieces (left side first), the rest of the arguments.
+        rows: Input rows per bucket (both sides), to balance buckets over tasks.
+        errors: Error records of both inputs, which flow through to the joined frame.
+        inputs: What each input reported, without block handles.
+    """
+
+    heads: list[tuple[Any, ...]]
+    pieces: list[list[Any]]
+    rows: list[int]
+    errors: list[ErrorRecord]
+    inputs: tuple[Executed, Executed]
+
+
+def shuffle_join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_done: OnPartDone) -> ShuffledJoin:
+    """Run both inputs of `node` and cut them into buckets; `ops` run on each joined bucket."""
     left = run_plan(executor, node.left, on_done)
     right = run_plan(executor, node.right, on_done)
     schemas = (left.schema, right.schema)
@@ -179,25 +203,24 @@ def _join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_done: OnP
     # Once a side is shuffled its pieces hold the rows: let its parts go, so the object store does not
     # hold both sides twice over while the buckets are joined.
     buckets = executor.shuffle_buckets(left.num_bytes + right.num_bytes)
-    left_pieces = _shuffle(executor, left, node.keys1, types, True, buckets)
+    left_rows, left_pieces = _shuffle(executor, left, node.keys1, types, True, buckets)
     left = left.summary()
-    right_pieces = _shuffle(executor, right, node.keys2, types, True, buckets)
+    right_rows, right_pieces = _shuffle(executor, right, node.keys2, types, True, buckets)
     right = right.summary()
-    calls = [
-        (
-            bucket,
-            f"join:{bucket}",
-            ops,
-            schemas,
-            len(left_pieces),
-            (node.keys1, node.keys2),
-            types,
-            *(pieces[bucket] for pieces in left_pieces),
-            *(pieces[bucket] for pieces in right_pieces),
-        )
-        for bucket in range(buckets)
-    ]
-    return _finish(executor.run_tasks(_join_task, calls, 1), [*left.errors, *right.errors], on_done, (left, right))
+    keys = (node.keys1, node.keys2)
+    return ShuffledJoin(
+        heads=[(b, f"join:{b}", ops, schemas, len(left_pieces), keys, types) for b in range(buckets)],
+        pieces=[[pieces[b] for pieces in (*left_pieces, *right_pieces)] for b in range(buckets)],
+        rows=[a + b for a, b in zip(left_rows, right_rows, strict=True)],
+        errors=[*left.errors, *right.errors],
+        inputs=(left, right),
+    )
+
+
+def _join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_done: OnPartDone) -> Executed:
+    join = shuffle_join(executor, node, ops, on_done)
+    calls = [(*head, *pieces) for head, pieces in zip(join.heads, join.pieces, strict=True)]
+    return _finish(executor.run_tasks(join_task, calls, 1), join.errors, on_done, join.inputs)
 
 
 def _merge(executor: Executor, node: MergeFrames, ops: tuple[BlockOp, ...], on_done: OnPartDone) -> Executed:
@@ -207,9 +230,9 @@ def _merge(executor: Executor, node: MergeFrames, ops: tuple[BlockOp, ...], on_d
     keys = node.primary_keys
     types = agree_key_types(schemas[0], schemas[1], keys, keys, ("primary_keys", "primary_keys"))
     buckets = executor.shuffle_buckets(source.num_bytes + staging.num_bytes)
-    source_pieces = _shuffle(executor, source, keys, types, False, buckets)
+    _, source_pieces = _shuffle(executor, source, keys, types, False, buckets)
     source = source.summary()  # as in `_join`: the pieces hold the rows now
-    staging_pieces = _shuffle(executor, staging, keys, types, False, buckets)
+    _, staging_pieces = _shuffle(executor, staging, keys, types, False, buckets)
     staging = staging.summary()
     calls = [
         (

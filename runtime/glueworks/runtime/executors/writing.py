@@ -29,19 +29,20 @@ the `WriteResult`s of finished tasks reach the commit.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, overload
 
 import pyarrow as pa
 
 from glueworks.runtime.executors.base import Executed, Executor, merge_block_schemas
 from glueworks.runtime.executors.pipeline import SplitMeta, run_split
-from glueworks.runtime.plan import BlockOp, FromStaged, FromTables, PlanNode, Read, split_chain
+from glueworks.runtime.plan import BlockOp, FromStaged, FromTables, Join, PlanNode, Read, split_chain
 from glueworks.runtime.sinks.base import Sink, WriteResult
 from glueworks.runtime.sources import Split
 
 if TYPE_CHECKING:
     from glueworks.runtime.context import GlueContext
+    from glueworks.runtime.executors.stages import ShuffledJoin
     from glueworks.runtime.frame import DynamicFrame
 
 #: Called in the driver for each part that produced blocks (see `stages.OnPartDone`).
@@ -134,9 +135,11 @@ def write_plan(
     Raises:
         Exception: The first error a task raised, or what `check_schema` raised.
     """
-    from glueworks.runtime.executors.stages import run_plan
+    from glueworks.runtime.executors.stages import run_plan, shuffle_join
 
     base, ops = split_chain(plan)
+    if isinstance(base, Join):
+        return _write_join(executor, shuffle_join(executor, base, ops, on_done), schema, sink, on_done, check_schema)
     if not isinstance(base, Read | FromTables | FromStaged):
         executed = run_plan(executor, plan, on_done)
         final = executed.schema if schema is None else schema
@@ -153,17 +156,76 @@ def write_plan(
     metas = sorted((meta for report in reports for meta in report.metas), key=lambda meta: meta.index)
     for meta in metas:
         on_done(meta, isinstance(base, Read))
+
+    def rewrite(call: WrittenCall, final: pa.Schema) -> tuple[Any, ...]:
+        return (call.result.part_index, tuple((i, splits[i]) for i in call.splits), ops, final, sink)
+
     executed = Executed(metas=metas, parts=[])
+    return _finish_writes(executor, executed, reports, schema, check_schema, _rewrite_task, rewrite)
+
+
+def _write_join(
+    executor: Executor,
+    join: ShuffledJoin,
+    schema: pa.Schema | None,
+    sink: Sink,
+    on_done: OnPartDone,
+    check_schema: SchemaCheck,
+) -> WriteOutcome:
+    """Join the buckets inside the writer tasks, so joined rows go to files, not to the object store.
+
+    Each writer joins a contiguous run of buckets (balanced by rows), one bucket at a time, and
+    streams the rows into rolling files as the fused read → write does: a partitioned write still
+    makes about one file per partition per writer, and the joined rows never exist all at once.
+    """
+    groups = contiguous_groups([rows or 1 for rows in join.rows], executor.max_parallelism)
+    target = executor.target_file_bytes
+    # The pieces go as top-level arguments, which Ray resolves before the task starts.
+    calls = [
+        (writer, len(groups), _bucket_layout(join, group), schema, sink, check_schema, target,
+         *_bucket_pieces(join, group))
+        for writer, group in enumerate(groups)
+    ]
+    reports: list[WriterReport] = [meta for meta, _ in executor.run_tasks(_join_writer_task, calls, 0)]
+    metas = sorted((meta for report in reports for meta in report.metas), key=lambda meta: meta.index)
+    for meta in metas:
+        on_done(meta, False)
+
+    def rewrite(call: WrittenCall, final: pa.Schema) -> tuple[Any, ...]:
+        buckets = call.splits
+        return (call.result.part_index, _bucket_layout(join, buckets), final, sink, *_bucket_pieces(join, buckets))
+
+    executed = Executed(metas=metas, parts=[], inherited=tuple(join.errors), inputs=join.inputs)
+    return _finish_writes(executor, executed, reports, schema, check_schema, _join_rewrite_task, rewrite)
+
+
+def _bucket_layout(join: ShuffledJoin, buckets: Iterable[int]) -> tuple[tuple[tuple[Any, ...], int], ...]:
+    """Per bucket, the `join_task` arguments before its pieces and how many pieces follow."""
+    return tuple((join.heads[b], len(join.pieces[b])) for b in buckets)
+
+
+def _bucket_pieces(join: ShuffledJoin, buckets: Iterable[int]) -> list[Any]:
+    return [piece for b in buckets for piece in join.pieces[b]]
+
+
+def _finish_writes(
+    executor: Executor,
+    executed: Executed,
+    reports: list[WriterReport],
+    schema: pa.Schema | None,
+    check_schema: SchemaCheck,
+    rewrite_task: Callable[..., tuple[WriteResult]],
+    rewrite: Callable[[WrittenCall, pa.Schema], tuple[Any, ...]],
+) -> WriteOutcome:
+    """The frame schema from every block; the calls written with another schema are redone with it."""
     final = merge_block_schemas(executed.block_schemas) if schema is None else schema
     check_schema(final)
     written = [call for report in reports for call in report.calls]
     redo = [call for call in written if not call.schema.equals(final, check_metadata=True)]
     redone: dict[int, WriteResult] = {}
     if redo:
-        rewrites = [
-            (call.result.part_index, tuple((i, splits[i]) for i in call.splits), ops, final, sink) for call in redo
-        ]
-        redone = {result.part_index: result for result, _ in executor.run_tasks(_rewrite_task, rewrites, 0)}
+        calls = [rewrite(call, final) for call in redo]
+        redone = {result.part_index: result for result, _ in executor.run_tasks(rewrite_task, calls, 0)}
     results = [redone.get(call.result.part_index, call.result) for call in written]
     return WriteOutcome(executed, final, results)
 
@@ -271,6 +333,55 @@ def _rewrite_task(
             yield from run_split(index, split, ops)[1]
 
     return (sink.write_part(part_index, StreamedBlocks(blocks()), schema),)
+
+
+def _join_writer_task(
+    writer: int,
+    num_writers: int,
+    layout: tuple[tuple[tuple[Any, ...], int], ...],
+    schema: pa.Schema | None,
+    sink: Sink,
+    check_schema: SchemaCheck,
+    target_bytes: int,
+    *pieces: pa.Table,
+) -> tuple[WriterReport]:
+    """Join each bucket of `layout` in turn (its pieces in order in `pieces`) and stream the rows into rolling files."""
+    metas: list[SplitMeta] = []
+
+    def units() -> Iterator[tuple[int, list[pa.Table]]]:
+        for index, (meta, blocks) in enumerate(_joined_buckets(layout, pieces)):
+            metas.append(meta)
+            yield index, blocks
+
+    keys = tuple(getattr(sink, "partition_keys", ()))
+    calls = roll_writes(writer, num_writers, units(), schema, sink, target_bytes, keys, check_schema)
+    # `WrittenCall.splits` holds positions in `layout`: the driver maps them back to buckets.
+    buckets = [head[0] for head, _ in layout]
+    calls = [replace(call, splits=tuple(buckets[i] for i in call.splits)) for call in calls]
+    return (WriterReport(tuple(metas), tuple(calls)),)
+
+
+def _join_rewrite_task(
+    part_index: int, layout: tuple[tuple[tuple[Any, ...], int], ...], schema: pa.Schema, sink: Sink, *pieces: pa.Table
+) -> tuple[WriteResult]:
+    """Join the buckets of one `write_part` call again and rewrite its files with the frame schema."""
+
+    def blocks() -> Iterator[pa.Table]:
+        for _, joined in _joined_buckets(layout, pieces):
+            yield from joined
+
+    return (sink.write_part(part_index, StreamedBlocks(blocks()), schema),)
+
+
+def _joined_buckets(
+    layout: tuple[tuple[tuple[Any, ...], int], ...], pieces: tuple[pa.Table, ...]
+) -> Iterator[tuple[SplitMeta, list[pa.Table]]]:
+    from glueworks.runtime.executors.stages import join_task
+
+    start = 0
+    for head, count in layout:
+        yield join_task(*head, *pieces[start : start + count])
+        start += count
 
 
 def _parts_writer_task(
