@@ -148,9 +148,12 @@ class Executor(ABC):
 
     @abstractmethod
     def run_tasks(
-        self, fn: Callable[..., tuple[Any, ...]], calls: Sequence[Sequence[Any]], num_outputs: int
+        self, fn: Callable[..., tuple[Any, ...]], calls: Iterable[Sequence[Any]], num_outputs: int
     ) -> list[tuple[Any, list[Any]]]:
         """Run ``fn(*call)`` as one task per call, at most `max_parallelism` at a time.
+
+        `calls` may be an iterator: a call is taken when a task slot is free and let go once its
+        task is submitted, so a handle only it holds is freed as soon as that task is done.
 
         `fn` must be a module-level function (it travels to Ray workers) returning a tuple of
         ``1 + num_outputs`` items: a small metadata value, which comes back to the caller, and

@@ -11,7 +11,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import functools
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import pyarrow as pa
@@ -87,7 +87,7 @@ class LocalExecutor(Executor):
         return 1
 
     def run_tasks(
-        self, fn: Callable[..., tuple[Any, ...]], calls: Sequence[Sequence[Any]], num_outputs: int
+        self, fn: Callable[..., tuple[Any, ...]], calls: Iterable[Sequence[Any]], num_outputs: int
     ) -> list[tuple[Any, list[Any]]]:
         """Run each call on the pool; outputs are the values themselves."""
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -36,7 +36,7 @@ TASK_MAX_RETRIES = 3
 #: Arrow bytes a shuffle bucket is sized for (both inputs): a join task's memory stays flat as the input grows.
 #: By bytes, not rows: a bucket of narrow key columns may hold millions of rows, and every bucket costs
 #: each map task one more object in the store.
-BYTES_PER_BUCKET = 64 * 1024 * 1024
+BYTES_PER_BUCKET = 8 * 1024 * 1024
 
 
 def _split_task(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[SplitMeta, list[pa.Table]]:
@@ -162,26 +162,28 @@ class RayExecutor(Executor):
         return max(self.shuffle_partitions, -(-num_bytes // BYTES_PER_BUCKET))
 
     def run_tasks(
-        self, fn: Callable[..., tuple[Any, ...]], calls: Sequence[Sequence[Any]], num_outputs: int
+        self, fn: Callable[..., tuple[Any, ...]], calls: Iterable[Sequence[Any]], num_outputs: int
     ) -> list[tuple[Any, list[Any]]]:
         """One Ray task per call; its outputs stay in the object store, only metadata comes back."""
         ray = self._ray()
         call_fn = _remote_functions()[1].options(num_returns=1 + num_outputs, name=getattr(fn, "__name__", "task"))
-        metas: list[Any] = [None] * len(calls)
-        outputs: list[list[Any]] = [[] for _ in calls]
+        by_index: dict[int, Any] = {}
+        outputs: list[list[Any]] = []
         pending: dict[Any, int] = {}
         for index, call in enumerate(calls):
             while len(pending) >= self.max_parallelism:
                 done, meta = self._next(ray, pending)
-                metas[done] = meta
+                by_index[done] = meta
             refs = call_fn.remote(fn, *call)
             if not num_outputs:
                 refs = [refs]  # one return value comes back as a single ref
             pending[refs[0]] = index
-            outputs[index] = list(refs[1:])
+            outputs.append(list(refs[1:]))
+        call = ()  # the last call's handles are its task's to hold now (see `Executor.run_tasks`)
         while pending:
             done, meta = self._next(ray, pending)
-            metas[done] = meta
+            by_index[done] = meta
+        metas = [by_index[index] for index in range(len(outputs))]
         if not num_outputs:
             # With one return value Ray stores the whole ``(meta,)`` tuple.
             metas = [meta[0] for meta in metas]

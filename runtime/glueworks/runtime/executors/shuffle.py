@@ -88,8 +88,10 @@ def partition_task(
         if num_buckets == 1:
             pieces[0].append(table)
             continue
-        # One stable sort by bucket and a slice per bucket (rows keep their order), not a filter per bucket.
+        # One stable sort by bucket, then a slice per bucket (rows keep their order): a filter per
+        # bucket would read the part once per bucket. Narrow ids let numpy sort by radix.
         buckets = np.asarray(bucket_ids(keys, num_buckets, table.num_rows))
+        buckets = buckets.astype(np.uint16 if num_buckets <= 1 << 16 else np.uint32)
         ordered = table.take(np.argsort(buckets, kind="stable"))
         start = 0
         for bucket, count in enumerate(np.bincount(buckets, minlength=num_buckets).tolist()):

@@ -165,11 +165,21 @@ def _apply_ops(
 
 
 def _shuffle(
-    executor: Executor, side: Executed, keys: Keys, types: tuple[pa.DataType, ...], drop_nulls: bool, buckets: int
+    executor: Executor,
+    schema: pa.Schema,
+    parts: list[Any],
+    keys: Keys,
+    types: tuple[pa.DataType, ...],
+    drop_nulls: bool,
+    buckets: int,
 ) -> tuple[list[int], list[list[Any]]]:
-    """Map side of a hash shuffle: rows per bucket, and per part of `side` one handle per bucket."""
-    schema = side.schema
-    calls = [(part, schema, keys, types, buckets, drop_nulls) for part in side.parts]
+    """Map side of a hash shuffle: rows per bucket, and per part one handle per bucket.
+
+    `parts` is emptied: each part is dropped once its map task is submitted, so (when the caller
+    holds no other reference) a part leaves Ray's object store as soon as it is cut, and its
+    pieces take its place rather than adding to it.
+    """
+    calls = ((parts.pop(0), schema, keys, types, buckets, drop_nulls) for _ in range(len(parts)))
     results = executor.run_tasks(partition_task, calls, buckets)
     rows = [sum(counts[bucket] for counts, _ in results) for bucket in range(buckets)]
     return rows, [outputs for _, outputs in results]
@@ -200,13 +210,12 @@ def shuffle_join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_do
     right = run_plan(executor, node.right, on_done)
     schemas = (left.schema, right.schema)
     types = agree_key_types(schemas[0], schemas[1], node.keys1, node.keys2)
-    # Once a side is shuffled its pieces hold the rows: let its parts go, so the object store does not
-    # hold both sides twice over while the buckets are joined.
+    # Once a part is cut its pieces hold the rows: the part goes, so the object store does not hold
+    # both inputs twice over.
     buckets = executor.shuffle_buckets(left.num_bytes + right.num_bytes)
-    left_rows, left_pieces = _shuffle(executor, left, node.keys1, types, True, buckets)
-    left = left.summary()
-    right_rows, right_pieces = _shuffle(executor, right, node.keys2, types, True, buckets)
-    right = right.summary()
+    (left_parts, right_parts), left, right = (left.parts, right.parts), left.summary(), right.summary()
+    left_rows, left_pieces = _shuffle(executor, schemas[0], left_parts, node.keys1, types, True, buckets)
+    right_rows, right_pieces = _shuffle(executor, schemas[1], right_parts, node.keys2, types, True, buckets)
     keys = (node.keys1, node.keys2)
     return ShuffledJoin(
         heads=[(b, f"join:{b}", ops, schemas, len(left_pieces), keys, types) for b in range(buckets)],
@@ -230,10 +239,10 @@ def _merge(executor: Executor, node: MergeFrames, ops: tuple[BlockOp, ...], on_d
     keys = node.primary_keys
     types = agree_key_types(schemas[0], schemas[1], keys, keys, ("primary_keys", "primary_keys"))
     buckets = executor.shuffle_buckets(source.num_bytes + staging.num_bytes)
-    _, source_pieces = _shuffle(executor, source, keys, types, False, buckets)
-    source = source.summary()  # as in `_join`: the pieces hold the rows now
-    _, staging_pieces = _shuffle(executor, staging, keys, types, False, buckets)
-    staging = staging.summary()
+    # As in `shuffle_join`: the parts go as they are cut.
+    (source_parts, staging_parts), source, staging = (source.parts, staging.parts), source.summary(), staging.summary()
+    _, source_pieces = _shuffle(executor, schemas[0], source_parts, keys, types, False, buckets)
+    _, staging_pieces = _shuffle(executor, schemas[1], staging_parts, keys, types, False, buckets)
     calls = [
         (
             bucket,

@@ -382,6 +382,9 @@ def _joined_buckets(
     for head, count in layout:
         yield join_task(*head, *pieces[start : start + count])
         start += count
+        # The bucket's rows are written: return the join's working memory before the next bucket
+        # (Arrow's allocator keeps freed pages, and a task may join many buckets).
+        pa.default_memory_pool().release_unused()
 
 
 def _parts_writer_task(
