@@ -1,12 +1,13 @@
 """Soak: SIGKILL a Ray worker mid-run, many times, and check the committed output every time.
 
-Each round writes a fresh input (JSON lines), runs read → filter → [repartition] → partitioned
+Each round writes a fresh input (JSON lines), runs read → [join] → filter → [repartition] → partitioned
 Parquet write on the Ray executor inside a deferred-commit run context, and kills the worker
 process running one task of it: the task's record-level filter writes its pid to a marker file
 and waits, and this script sends SIGKILL to that pid. Ray reruns the task (the marker is there,
 so the rerun does not wait). The committed rows must equal the input rows exactly, compared as
-a multiset (none lost, none duplicated), and no staging file may be left. Rounds alternate
-between the fused read → write path and a path through a shuffle (repartition).
+a multiset (none lost, none duplicated), and no staging file may be left. Rounds take turns at
+the fused read → write path, a path through a shuffle (repartition), and a join written by the
+writer tasks that join its buckets (the victim is then one of those writers).
 
     .venv/bin/python bench/soak_worker_kills.py               # 50 kills
     .venv/bin/python bench/soak_worker_kills.py --kills 200 --files 8 --per-file 2000
@@ -101,7 +102,18 @@ def one_round(work: Path, index: int, shape: str, files: int, per_file: int, rng
     glue = GlueContext(executor=RayExecutor(2), run_context=ctx)
     frame = glue.create_dynamic_frame.from_options(
         connection_type="s3", connection_options={"paths": [str(root / "in")]}, format="json"
-    ).filter(pause_once(str(marker), victim))
+    )
+    if shape == "join":
+        # Every day has a label, so the join keeps every row; the filter after it runs in the writers,
+        # which join the buckets: the victim is a join-writer task.
+        labels = root / "labels" / "days.json"
+        labels.parent.mkdir()
+        labels.write_text("".join(json.dumps({"key": f"d{d}", "label": f"day {d}"}) + "\n" for d in range(5)))
+        days = glue.create_dynamic_frame.from_options(
+            connection_type="s3", connection_options={"paths": [str(labels.parent)]}, format="json"
+        )
+        frame = frame.join("day", "key", days).drop_fields(["key"])
+    frame = frame.filter(pause_once(str(marker), victim))
     if shape == "shuffle":
         frame = frame.repartition(3)
     killed: list[int] = []
@@ -151,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for index in range(args.kills):
-            shape = "fused" if index % 2 == 0 else "shuffle"
+            shape = ("fused", "shuffle", "join")[index % 3]
             result = one_round(work, index, shape, args.files, args.per_file, rng)
             results.append(result)
             print(json.dumps(result), flush=True)

@@ -86,12 +86,19 @@ Rows = list[dict[str, Any]]
 
 
 def run_with_kill(root: Path, shape: str, victim_id: int) -> tuple[int | None, Rows, Rows]:
-    """One run of read → filter (the victim pauses) → [repartition] → partitioned write, with a kill."""
+    """One run of read → [join] → filter (the victim pauses) → [repartition] → partitioned write, with a kill.
+
+    With a join, the filter runs in the writer tasks that join the buckets: the victim is one of them.
+    """
     expected = make_input(root / "in")
     marker = root / "victim.pid"
     ctx = JobRunContext("jr_kill", "job", 0, "ray", 2, None, defer_commit=True)
     glue = GlueContext(executor=RayExecutor(2), run_context=ctx)
-    frame: DynamicFrame = read_json(glue, root / "in").filter(pause_once(str(marker), victim_id))
+    frame: DynamicFrame = read_json(glue, root / "in")
+    if shape == "join":
+        write_json_lines(root / "labels" / "days.json", [{"key": f"d{d}", "label": f"day {d}"} for d in range(3)])
+        frame = frame.join("day", "key", read_json(glue, root / "labels")).drop_fields(["key"])
+    frame = frame.filter(pause_once(str(marker), victim_id))
     if shape == "shuffle":
         frame = frame.repartition(3)
     killer = Killer(marker)
@@ -112,7 +119,7 @@ def as_counter(rows: list[dict[str, Any]]) -> Counter[tuple[Any, ...]]:
 
 
 @pytest.mark.ray
-@pytest.mark.parametrize("shape", ["fused", "shuffle"])
+@pytest.mark.parametrize("shape", ["fused", "shuffle", "join"])
 def test_a_killed_worker_loses_and_duplicates_nothing(ray_cluster: None, tmp_path: Path, shape: str) -> None:
     killed, expected, rows = run_with_kill(tmp_path, shape, victim_id=FILES * PER_FILE - 7)
     assert killed is not None, "the victim task never started"
