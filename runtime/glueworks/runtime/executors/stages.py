@@ -213,7 +213,8 @@ def shuffle_join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_do
     # Once a part is cut its pieces hold the rows: the part goes, so the object store does not hold
     # both inputs twice over.
     buckets = executor.shuffle_buckets(left.num_bytes + right.num_bytes)
-    (left_parts, right_parts), left, right = (left.parts, right.parts), left.summary(), right.summary()
+    left_parts, right_parts = left.parts, right.parts
+    left, right = left.summary(), right.summary()  # the lists above hold the only references to the parts
     left_rows, left_pieces = _shuffle(executor, schemas[0], left_parts, node.keys1, types, True, buckets)
     right_rows, right_pieces = _shuffle(executor, schemas[1], right_parts, node.keys2, types, True, buckets)
     keys = (node.keys1, node.keys2)
@@ -240,7 +241,8 @@ def _merge(executor: Executor, node: MergeFrames, ops: tuple[BlockOp, ...], on_d
     types = agree_key_types(schemas[0], schemas[1], keys, keys, ("primary_keys", "primary_keys"))
     buckets = executor.shuffle_buckets(source.num_bytes + staging.num_bytes)
     # As in `shuffle_join`: the parts go as they are cut.
-    (source_parts, staging_parts), source, staging = (source.parts, staging.parts), source.summary(), staging.summary()
+    source_parts, staging_parts = source.parts, staging.parts
+    source, staging = source.summary(), staging.summary()
     _, source_pieces = _shuffle(executor, schemas[0], source_parts, keys, types, False, buckets)
     _, staging_pieces = _shuffle(executor, schemas[1], staging_parts, keys, types, False, buckets)
     calls = [

@@ -20,6 +20,11 @@ the schema drifts across the input and is not resolved before the write) are red
 re-reading their splits with the frame schema, into the same file names. A frame whose schema
 is already known (``with_frame_schema``, or asked for before) is written in one pass.
 
+**Joins are joined by the writers.** When the frame is a join (and per-block operators after
+it), the shuffle's buckets are handed to the writer tasks, a contiguous run each; a writer joins
+one bucket at a time and streams its rows into the same rolling files, so joined rows never go
+to the object store, and the redo above joins the buckets of a call again.
+
 **Exactly once.** File names depend only on the writer index and the roll number
 (``part index = roll * writers + writer``), and a writer's input and rolls are deterministic,
 so a task retried after its worker died rewrites exactly the files of the lost attempt. Only
@@ -47,6 +52,8 @@ if TYPE_CHECKING:
 
 #: Called in the driver for each part that produced blocks (see `stages.OnPartDone`).
 OnPartDone = Callable[[SplitMeta, bool], None]
+#: Per bucket of a join, the `stages.join_task` arguments before its pieces and how many pieces follow.
+BucketLayout = tuple[tuple[tuple[Any, ...], int], ...]
 #: Checks the frame schema before commit (a write's partition keys); raises to fail the write.
 SchemaCheck = Callable[[pa.Schema], None]
 
@@ -58,7 +65,8 @@ class WrittenCall:
     Attributes:
         result: The staged files.
         schema: The schema its blocks were conformed to.
-        splits: Indexes (in the plan's split list) of the splits whose rows it holds.
+        splits: Indexes (in the plan's split list) of the splits whose rows it holds; for a written
+            join, of the buckets.
     """
 
     result: WriteResult
@@ -199,8 +207,7 @@ def _write_join(
     return _finish_writes(executor, executed, reports, schema, check_schema, _join_rewrite_task, rewrite)
 
 
-def _bucket_layout(join: ShuffledJoin, buckets: Iterable[int]) -> tuple[tuple[tuple[Any, ...], int], ...]:
-    """Per bucket, the `join_task` arguments before its pieces and how many pieces follow."""
+def _bucket_layout(join: ShuffledJoin, buckets: Iterable[int]) -> BucketLayout:
     return tuple((join.heads[b], len(join.pieces[b])) for b in buckets)
 
 
@@ -338,7 +345,7 @@ def _rewrite_task(
 def _join_writer_task(
     writer: int,
     num_writers: int,
-    layout: tuple[tuple[tuple[Any, ...], int], ...],
+    layout: BucketLayout,
     schema: pa.Schema | None,
     sink: Sink,
     check_schema: SchemaCheck,
@@ -362,7 +369,7 @@ def _join_writer_task(
 
 
 def _join_rewrite_task(
-    part_index: int, layout: tuple[tuple[tuple[Any, ...], int], ...], schema: pa.Schema, sink: Sink, *pieces: pa.Table
+    part_index: int, layout: BucketLayout, schema: pa.Schema, sink: Sink, *pieces: pa.Table
 ) -> tuple[WriteResult]:
     """Join the buckets of one `write_part` call again and rewrite its files with the frame schema."""
 
@@ -374,7 +381,7 @@ def _join_rewrite_task(
 
 
 def _joined_buckets(
-    layout: tuple[tuple[tuple[Any, ...], int], ...], pieces: tuple[pa.Table, ...]
+    layout: BucketLayout, pieces: tuple[pa.Table, ...]
 ) -> Iterator[tuple[SplitMeta, list[pa.Table]]]:
     from glueworks.runtime.executors.stages import join_task
 
