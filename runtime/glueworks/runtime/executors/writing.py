@@ -34,7 +34,7 @@ the `WriteResult`s of finished tasks reach the commit.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
 import pyarrow as pa
@@ -317,17 +317,8 @@ def _fused_writer_task(
     target_bytes: int,
 ) -> tuple[WriterReport]:
     """Read each split, run the operators, and stream the blocks into rolling files."""
-    metas: list[SplitMeta] = []
-
-    def units() -> Iterator[tuple[int, list[pa.Table]]]:
-        for index, split in items:
-            meta, blocks = run_split(index, split, ops)
-            metas.append(meta)
-            yield index, blocks
-
-    keys = tuple(getattr(sink, "partition_keys", ()))
-    calls = roll_writes(writer, num_writers, units(), schema, sink, target_bytes, keys, check_schema)
-    return (WriterReport(tuple(metas), tuple(calls)),)
+    produced = ((index, run_split(index, split, ops)) for index, split in items)
+    return (_write_units(writer, num_writers, produced, schema, sink, check_schema, target_bytes),)
 
 
 def _rewrite_task(
@@ -353,19 +344,30 @@ def _join_writer_task(
     *pieces: pa.Table,
 ) -> tuple[WriterReport]:
     """Join each bucket of `layout` in turn (its pieces in order in `pieces`) and stream the rows into rolling files."""
+    produced = zip((head[0] for head, _ in layout), _joined_buckets(layout, pieces), strict=True)
+    return (_write_units(writer, num_writers, produced, schema, sink, check_schema, target_bytes),)
+
+
+def _write_units(
+    writer: int,
+    num_writers: int,
+    produced: Iterable[tuple[int, tuple[SplitMeta, list[pa.Table]]]],
+    schema: pa.Schema | None,
+    sink: Sink,
+    check_schema: SchemaCheck,
+    target_bytes: int,
+) -> WriterReport:
+    """Stream each produced unit (a split's or bucket's index, its meta and blocks) into rolling files."""
     metas: list[SplitMeta] = []
 
     def units() -> Iterator[tuple[int, list[pa.Table]]]:
-        for index, (meta, blocks) in enumerate(_joined_buckets(layout, pieces)):
+        for index, (meta, blocks) in produced:
             metas.append(meta)
             yield index, blocks
 
     keys = tuple(getattr(sink, "partition_keys", ()))
     calls = roll_writes(writer, num_writers, units(), schema, sink, target_bytes, keys, check_schema)
-    # `WrittenCall.splits` holds positions in `layout`: the driver maps them back to buckets.
-    buckets = [head[0] for head, _ in layout]
-    calls = [replace(call, splits=tuple(buckets[i] for i in call.splits)) for call in calls]
-    return (WriterReport(tuple(metas), tuple(calls)),)
+    return WriterReport(tuple(metas), tuple(calls))
 
 
 def _join_rewrite_task(
