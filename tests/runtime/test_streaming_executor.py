@@ -110,6 +110,10 @@ def test_fused_write_keeps_no_blocks(executor: Executor, tmp_path: Path) -> None
     sink.abort()
 
 
+def as_multiset(rows: list[dict[str, Any]]) -> Counter[str]:
+    return Counter(json.dumps(row, sort_keys=True) for row in rows)
+
+
 def frame_location(path: Path) -> Any:
     from glueworks.runtime.locations import parse_location
 
@@ -193,7 +197,8 @@ def test_a_written_join_is_joined_in_its_writer_tasks(executor: Executor, tmp_pa
 
     events = make_events(tmp_path / "in", files=4, per_file=30)
     glue = GlueContext(executor=executor, run_context=JobRunContext.standalone())
-    labels = DynamicFrame(FromTables("labels", (pa.table({"key": list(DAYS), "label": ["zero", "one", "two"]}),)), glue)
+    days = pa.table({"key": list(DAYS), "label": ["zero", "one", "two"]})
+    labels = DynamicFrame(FromTables("labels", (days,)), glue)
     # `tag` is a number for one day and a string for the others: buckets holding different days make
     # blocks of different schemas, so writers that saw only some days rewrite with the frame schema.
     joined = read_json(glue, tmp_path / "in").join("day", "key", labels).drop_fields(["key"])
@@ -209,7 +214,7 @@ def test_a_written_join_is_joined_in_its_writer_tasks(executor: Executor, tmp_pa
     label = dict(zip(DAYS, ["zero", "one", "two"], strict=True))
     expected = [{**e, "label": label[e["day"]]} for e in events]
     got = [{k: v for k, v in r.items() if k != "tag"} for r in rows]
-    assert Counter(json.dumps(r, sort_keys=True) for r in got) == Counter(json.dumps(r, sort_keys=True) for r in expected)
+    assert as_multiset(got) == as_multiset(expected)
     tags = {(r["day"], json.dumps(r["tag"], sort_keys=True)) for r in rows}
-    assert tags == {("d0", '{"int": 0, "string": null}'), ("d1", '{"int": null, "string": "other"}'),
-                    ("d2", '{"int": null, "string": "other"}')}
+    other = '{"int": null, "string": "other"}'
+    assert tags == {("d0", '{"int": 0, "string": null}'), ("d1", other), ("d2", other)}
