@@ -34,6 +34,7 @@ import copy
 import linecache
 import math
 import operator
+import threading
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -576,6 +577,7 @@ class CompiledPredicate:
 
 
 _cache: dict[tuple[Any, ...], CompiledPredicate | None] = {}
+_compile_lock = threading.Lock()
 
 
 def compile_predicate(fn: Callable[[Any], Any]) -> CompiledPredicate | None:
@@ -589,14 +591,19 @@ def compile_predicate(fn: Callable[[Any], Any]) -> CompiledPredicate | None:
     key = (code.co_filename, code.co_firstlineno, *_code_key(code))
     if key in _cache:
         return _cache[key]
-    compiled: CompiledPredicate | None = None
-    found = _expression_of(fn)
-    if found is not None:
-        try:
-            compiled = CompiledPredicate(_Compiler(found[0]).truth(found[1]))
-        except _Unsupported:
-            compiled = None
-    if len(_cache) >= _CACHE_SIZE:
-        _cache.clear()
-    _cache[key] = compiled
+    # One compile at a time: the local executor's threads filter blocks at once, and CPython 3.11's
+    # AST constructor is not thread-safe (concurrent `ast.parse` fails with "recursion depth mismatch").
+    with _compile_lock:
+        if key in _cache:
+            return _cache[key]
+        compiled: CompiledPredicate | None = None
+        found = _expression_of(fn)
+        if found is not None:
+            try:
+                compiled = CompiledPredicate(_Compiler(found[0]).truth(found[1]))
+            except _Unsupported:
+                compiled = None
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.clear()
+        _cache[key] = compiled
     return compiled
