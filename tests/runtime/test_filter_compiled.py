@@ -283,3 +283,18 @@ def test_compiled_once_per_predicate() -> None:
     del linecache.cache[predicate.__code__.co_filename]  # a second compile would now find no source
     assert first is not None
     assert compile_predicate(predicate) is first
+
+
+def test_a_failing_ast_parse_leaves_the_record_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    # CPython 3.11 can raise a spurious SystemError from `ast.parse` when another thread builds an AST.
+    import glueworks.runtime.transforms.predicate as predicate_module
+
+    def broken_parse(*_args: Any, **_kwargs: Any) -> Any:
+        raise SystemError("AST constructor recursion depth mismatch (before=57, after=52)")
+
+    predicate = make_predicate('r["n"] > 1')
+    monkeypatch.setattr(predicate_module.ast, "parse", broken_parse)
+    assert compile_predicate(predicate) is None
+    table = pa.table({"n": [0, 2, 5]})
+    kept, errors = filter_block(table, Filter(FromTables("t", (table,)), predicate), "s")
+    assert kept.column("n").to_pylist() == [2, 5] and not errors

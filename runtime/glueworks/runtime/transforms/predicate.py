@@ -537,7 +537,9 @@ def _expression_of(fn: types.FunctionType) -> tuple[str, ast.expr] | None:
         return None  # no source here (e.g. a Ray worker without the driver's file)
     try:
         tree = ast.parse("".join(lines), code.co_filename)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, SystemError):
+        # SystemError: CPython 3.11's spurious "AST constructor recursion depth mismatch" (gh-106905) when
+        # another thread builds an AST at the same time; the record path is always right.
         return None
     wanted = _code_key(code)
     for node in ast.walk(tree):
@@ -592,7 +594,7 @@ def compile_predicate(fn: Callable[[Any], Any]) -> CompiledPredicate | None:
     if key in _cache:
         return _cache[key]
     # One compile at a time: the local executor's threads filter blocks at once, and CPython 3.11's
-    # AST constructor is not thread-safe (concurrent `ast.parse` fails with "recursion depth mismatch").
+    # AST constructor is not thread-safe (concurrent `ast.parse` may fail, see `_expression_of`).
     with _compile_lock:
         if key in _cache:
             return _cache[key]
