@@ -109,3 +109,12 @@ def run_part(
         stage_errors=tuple(stage_errors),
     )
     return meta, out
+
+
+def release_arrow_memory() -> None:
+    """Give the pages Arrow's allocator keeps after a task (or a join bucket) back to the OS.
+
+    A Ray worker lives on between tasks, and mimalloc holds freed pages for reuse: at the 3M-event
+    benchmark that was ~150 MB per idle worker. Only garbage is freed; live tables stay.
+    """
+    pa.default_memory_pool().release_unused()

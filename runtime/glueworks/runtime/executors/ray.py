@@ -25,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 
 from glueworks.runtime.executors.base import Executed, Executor, OnSplitDone, check_target_file_bytes
-from glueworks.runtime.executors.pipeline import SplitMeta, run_split
+from glueworks.runtime.executors.pipeline import SplitMeta, release_arrow_memory, run_split
 from glueworks.runtime.plan import BlockOp
 from glueworks.runtime.sources import Split
 from glueworks.runtime.splitting import TASKS_PER_WORKER
@@ -43,23 +43,14 @@ BYTES_PER_BUCKET = 8 * 1024 * 1024
 
 def _split_task(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[SplitMeta, list[pa.Table]]:
     result = run_split(index, split, ops)
-    _release_arrow_memory()
+    release_arrow_memory()
     return result
 
 
 def _call_task(fn: Any, *args: Any) -> Any:
     result = fn(*args)
-    _release_arrow_memory()
+    release_arrow_memory()
     return result
-
-
-def _release_arrow_memory() -> None:
-    """Give the pages Arrow's allocator keeps after a task back to the OS.
-
-    A worker lives on between tasks, and mimalloc holds freed pages for reuse: at the 3M-event benchmark
-    that was ~150 MB per idle worker. Only the task's garbage is freed; the result it returns stays alive.
-    """
-    pa.default_memory_pool().release_unused()
 
 
 def load_part(handle: Any) -> list[pa.Table]:

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from glueworks.runtime.paths import get_path
 from glueworks.runtime.schema import conform_table
+from glueworks.runtime.sinks.partitioning import group_rows_by_code
 
 _MULTIPLIER = pa.scalar(0x9E3779B97F4A7C15, pa.uint64())
 
@@ -89,12 +90,11 @@ def partition_task(
             pieces[0].append(table)
             continue
         # One stable sort by bucket, then a slice per bucket (rows keep their order): a filter per
-        # bucket would read the part once per bucket. Narrow ids let numpy sort by radix.
-        buckets = np.asarray(bucket_ids(keys, num_buckets, table.num_rows))
-        buckets = buckets.astype(np.uint16 if num_buckets <= 1 << 16 else np.uint32)
-        ordered = table.take(np.argsort(buckets, kind="stable"))
+        # bucket would read the part once per bucket.
+        order, counts = group_rows_by_code(np.asarray(bucket_ids(keys, num_buckets, table.num_rows)), num_buckets)
+        ordered = table.take(order)
         start = 0
-        for bucket, count in enumerate(np.bincount(buckets, minlength=num_buckets).tolist()):
+        for bucket, count in enumerate(counts.tolist()):
             if count:
                 pieces[bucket].append(ordered.slice(start, count))
             start += count

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, overload
 import pyarrow as pa
 
 from glueworks.runtime.executors.base import Executed, Executor, merge_block_schemas
-from glueworks.runtime.executors.pipeline import SplitMeta, run_split
+from glueworks.runtime.executors.pipeline import SplitMeta, release_arrow_memory, run_split
 from glueworks.runtime.plan import BlockOp, FromStaged, FromTables, Join, PlanNode, Read, split_chain
 from glueworks.runtime.sinks.base import Sink, WriteResult
 from glueworks.runtime.sources import Split
@@ -160,10 +160,7 @@ def write_plan(
         (writer, len(groups), tuple((i, splits[i]) for i in group), ops, schema, sink, check_schema, target)
         for writer, group in enumerate(groups)
     ]
-    reports: list[WriterReport] = [meta for meta, _ in executor.run_tasks(_fused_writer_task, calls, 0)]
-    metas = sorted((meta for report in reports for meta in report.metas), key=lambda meta: meta.index)
-    for meta in metas:
-        on_done(meta, isinstance(base, Read))
+    reports, metas = _run_writers(executor, _fused_writer_task, calls, on_done, isinstance(base, Read))
 
     def rewrite(call: WrittenCall, final: pa.Schema) -> tuple[Any, ...]:
         return (call.result.part_index, tuple((i, splits[i]) for i in call.splits), ops, final, sink)
@@ -194,10 +191,7 @@ def _write_join(
          *_bucket_pieces(join, group))
         for writer, group in enumerate(groups)
     ]
-    reports: list[WriterReport] = [meta for meta, _ in executor.run_tasks(_join_writer_task, calls, 0)]
-    metas = sorted((meta for report in reports for meta in report.metas), key=lambda meta: meta.index)
-    for meta in metas:
-        on_done(meta, False)
+    reports, metas = _run_writers(executor, _join_writer_task, calls, on_done, False)
 
     def rewrite(call: WrittenCall, final: pa.Schema) -> tuple[Any, ...]:
         buckets = call.splits
@@ -213,6 +207,21 @@ def _bucket_layout(join: ShuffledJoin, buckets: Iterable[int]) -> BucketLayout:
 
 def _bucket_pieces(join: ShuffledJoin, buckets: Iterable[int]) -> list[Any]:
     return [piece for b in buckets for piece in join.pieces[b]]
+
+
+def _run_writers(
+    executor: Executor,
+    task: Callable[..., tuple[WriterReport]],
+    calls: list[tuple[Any, ...]],
+    on_done: OnPartDone,
+    counts_input: bool,
+) -> tuple[list[WriterReport], list[SplitMeta]]:
+    """Run the writer tasks; report every split's (or bucket's) meta to `on_done`, in order."""
+    reports: list[WriterReport] = [meta for meta, _ in executor.run_tasks(task, calls, 0)]
+    metas = sorted((meta for report in reports for meta in report.metas), key=lambda meta: meta.index)
+    for meta in metas:
+        on_done(meta, counts_input)
+    return reports, metas
 
 
 def _finish_writes(
@@ -391,9 +400,7 @@ def _joined_buckets(
     for head, count in layout:
         yield join_task(*head, *pieces[start : start + count])
         start += count
-        # The bucket's rows are written: return the join's working memory before the next bucket
-        # (Arrow's allocator keeps freed pages, and a task may join many buckets).
-        pa.default_memory_pool().release_unused()
+        release_arrow_memory()  # the bucket's rows are written; a task may join many buckets
 
 
 def _parts_writer_task(

@@ -63,7 +63,7 @@ class _Lines:
     def __init__(self, text: bytes) -> None:
         self.text = text
         #: Line ``i`` is ``text[starts[i] : starts[i + 1] - 1]``.
-        self.starts = np.concatenate(([0], json_fast.newline_positions(text) + 1, [len(text) + 1]))
+        self.starts = json_fast.line_starts(text)
         offsets = self.starts.copy()
         offsets[-1] = len(text)  # the last line has no newline
         self.array = pa.LargeBinaryArray.from_buffers(

@@ -165,6 +165,15 @@ def newline_positions(data: bytes) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
+def line_starts(data: bytes, newlines: np.ndarray | None = None) -> np.ndarray:
+    """Where each line of `data` starts, plus ``len(data) + 1``: line i is ``data[s[i] : s[i + 1] - 1]``.
+
+    `newlines`: the positions of the newlines in `data`, when the caller has them.
+    """
+    found = newline_positions(data) if newlines is None else newlines
+    return np.concatenate(([0], found + 1, [len(data) + 1]))
+
+
 def _one_object_per_line(data: bytes, newlines: np.ndarray) -> int | None:
     """The line count if every line of `data` starts with ``{`` and ends with ``}``, else None.
 
@@ -348,10 +357,10 @@ class _Source:
     @functools.cached_property
     def lines(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(start, end) of each row's line when line i holds row i (no blank lines), else None."""
-        newlines = newline_positions(self.data) if self._newlines is None else self._newlines
-        if newlines.size + 1 != self.row_count:
+        starts = line_starts(self.data, self._newlines)
+        if len(starts) - 1 != self.row_count:
             return None
-        return np.concatenate(([0], newlines + 1)), np.append(newlines, len(self.data))
+        return starts[:-1], starts[1:] - 1
 
 
 def _target(

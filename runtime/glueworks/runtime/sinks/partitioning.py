@@ -45,8 +45,7 @@ def split_partitions(table: pa.Table, keys: Sequence[str]) -> list[tuple[str, pa
         codes = np.unique(codes * len(names) + column, return_inverse=True)[1].reshape(-1)
     # Codes are dense (0 .. distinct combinations): group rows by a stable counting-style sort
     # instead of sorting the rows by folder name.
-    by_code = np.argsort(_narrow(codes), kind="stable")
-    counts = np.bincount(codes)
+    by_code, counts = group_rows_by_code(codes)
     present = np.flatnonzero(counts)
     ends = np.cumsum(counts)
     starts = ends - counts
@@ -68,10 +67,17 @@ def split_partitions(table: pa.Table, keys: Sequence[str]) -> list[tuple[str, pa
     return [(folder, data.slice(start, count)) for folder, start, count in out]
 
 
-def _narrow(codes: np.ndarray) -> np.ndarray:
-    """Codes in the smallest unsigned type that holds them: numpy sorts 8/16-bit integers by radix."""
+def group_rows_by_code(codes: np.ndarray, count: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Rows grouped by a small non-negative code (a partition, a shuffle bucket), in one stable sort.
+
+    Returns:
+        (row positions ordered by code, rows keeping their order within a code; the row count of
+        each code ``0 .. max(count, max code + 1) - 1``).
+    """
     top = int(codes.max()) if codes.size else 0
-    for dtype in (np.uint8, np.uint16):
+    narrow = codes
+    for dtype in (np.uint8, np.uint16):  # numpy sorts 8- and 16-bit integers by radix, in linear time
         if top <= np.iinfo(dtype).max:
-            return codes.astype(dtype)
-    return codes
+            narrow = codes.astype(dtype)
+            break
+    return np.argsort(narrow, kind="stable"), np.bincount(codes, minlength=count)
