@@ -18,10 +18,19 @@ from glueworks.runtime import (
     RayExecutor,
     SchemaError,
 )
+from glueworks.runtime.executors.base import Executor
 from glueworks.runtime.executors.ray import BYTES_PER_BUCKET
 from glueworks.runtime.glue_transforms import Join
 from glueworks.runtime.plan import FromTables
 from tests.runtime.conftest import read_json, write_json_lines
+
+
+@pytest.fixture(params=["shuffle", "broadcast"])
+def glue_ctx(executor: Executor, run_ctx: JobRunContext, request: pytest.FixtureRequest) -> GlueContext:
+    """Each executor with each join strategy: hash-shuffling both inputs, or broadcasting the smaller."""
+    if request.param == "shuffle":
+        executor.broadcast_join_bytes = -1
+    return GlueContext(executor=executor, run_context=run_ctx)
 
 
 def frame(ctx: GlueContext, name: str, *tables: pa.Table) -> DynamicFrame:
@@ -71,16 +80,39 @@ def test_many_string_keys_across_many_buckets_match_the_oracle(ray_cluster: None
     left = [{"k": f"key-{i % 37}", "a": i} for i in range(300)]
     right = [{"key": f"key-{i % 41}", "b": -i} for i in range(200)]
     expected = oracle(left, right, "k", "key")
-    for executor in (LocalExecutor(2), RayExecutor(4)):
-        ctx = GlueContext(executor=executor, run_context=JobRunContext.standalone())
-        tables1 = [pa.Table.from_pylist(left[i : i + 70]) for i in range(0, 300, 70)]
-        tables2 = [pa.Table.from_pylist(right[i : i + 50]) for i in range(0, 200, 50)]
-        joined = frame(ctx, "l", *tables1).join("k", "key", frame(ctx, "r", *tables2))
-        assert multiset(joined.toDF()) == expected
-    # A few buckets per task slot on Ray (16 for 4 slots), and most got matches: the shuffle really cut
-    # the data (37 distinct keys over 16 buckets leave few empty).
-    metas = joined._execute().metas
-    assert len(metas) == 16 and sum(1 for meta in metas if meta.num_rows) >= 12
+    for broadcast_bytes in (-1, 10**6):
+        for executor in (LocalExecutor(2), RayExecutor(4)):
+            executor.broadcast_join_bytes = broadcast_bytes
+            ctx = GlueContext(executor=executor, run_context=JobRunContext.standalone())
+            tables1 = [pa.Table.from_pylist(left[i : i + 70]) for i in range(0, 300, 70)]
+            tables2 = [pa.Table.from_pylist(right[i : i + 50]) for i in range(0, 200, 50)]
+            joined = frame(ctx, "l", *tables1).join("k", "key", frame(ctx, "r", *tables2))
+            assert multiset(joined.toDF()) == expected
+        metas = joined._execute().metas
+        if broadcast_bytes < 0:
+            # A few buckets per task slot on Ray (16 for 4 slots), and most got matches: the shuffle really
+            # cut the data (37 distinct keys over 16 buckets leave few empty).
+            assert len(metas) == 16 and sum(1 for meta in metas if meta.num_rows) >= 12
+        else:
+            # Broadcast: one task per slot, each joining a run of frame1's 5 parts with all of frame2.
+            assert [meta.split_id for meta in metas] == [f"join:{i}" for i in range(4)]
+            assert all(meta.num_rows for meta in metas)
+
+
+def test_a_join_broadcasts_only_a_small_enough_side(local_ctx: GlueContext) -> None:
+    """The threshold is on the smaller side's Arrow bytes, whichever frame that is."""
+    big = [pa.table({"k": list(range(i, i + 100)), "v": [str(j) for j in range(100)]}) for i in range(0, 400, 100)]
+    small = pa.table({"key": [5, 150, 399, 1000], "w": ["a", "b", "c", "d"]})
+    executor = local_ctx.executor
+    for threshold, buckets in ((small.nbytes, 2), (small.nbytes - 1, 1)):
+        executor.broadcast_join_bytes = threshold
+        for joined in (
+            frame(local_ctx, "big", *big).join("k", "key", frame(local_ctx, "small", small)),
+            frame(local_ctx, "small", small).join("key", "k", frame(local_ctx, "big", *big)),
+        ):
+            metas = joined._execute().metas
+            assert len(metas) == buckets  # broadcast: a task per slot; shuffle: the local executor's one bucket
+            assert sorted(joined.toDF().column("k").to_pylist()) == [5, 150, 399]
 
 
 def test_null_and_missing_keys_match_nothing(glue_ctx: GlueContext) -> None:

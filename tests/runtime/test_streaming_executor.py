@@ -191,16 +191,20 @@ def test_a_missing_partition_key_fails_the_write_naming_it(executor: Executor, t
 
 
 
-def test_a_written_join_is_joined_in_its_writer_tasks(executor: Executor, tmp_path: Path) -> None:
+@pytest.mark.parametrize("strategy", ["shuffle", "broadcast"])
+def test_a_written_join_is_joined_in_its_writer_tasks(executor: Executor, strategy: str, tmp_path: Path) -> None:
     from glueworks.runtime import DynamicFrame
     from glueworks.runtime.plan import FromTables
 
+    if strategy == "shuffle":
+        executor.broadcast_join_bytes = -1
     events = make_events(tmp_path / "in", files=4, per_file=30)
     glue = GlueContext(executor=executor, run_context=JobRunContext.standalone())
     days = pa.table({"key": list(DAYS), "label": ["zero", "one", "two"]})
     labels = DynamicFrame(FromTables("labels", (days,)), glue)
-    # `tag` is a number for one day and a string for the others: buckets holding different days make
-    # blocks of different schemas, so writers that saw only some days rewrite with the frame schema.
+    # `tag` is a number for one day and a string for the others: shuffle buckets holding different days
+    # make blocks of different schemas, so writers that saw only some days rewrite with the frame schema.
+    # A broadcast's buckets are runs of input files, each holding every day.
     joined = read_json(glue, tmp_path / "in").join("day", "key", labels).drop_fields(["key"])
     tagged = joined.map(lambda r: {**r, "tag": 0 if r["day"] == "d0" else "other"})
     sink = ParquetSink(frame_location(tmp_path / "out"), ("day",), "jr_join-1")

@@ -107,6 +107,11 @@ def merge_block_schemas(schemas: Iterable[pa.Schema]) -> pa.Schema:
     return merge_schemas([]) if merged is None else merged
 
 
+#: Arrow bytes up to which a join's smaller input is broadcast to every join task instead of both
+#: inputs being shuffled (Spark's ``autoBroadcastJoinThreshold`` plays this part; it counts file bytes).
+#: Each join task then holds the whole smaller input, so this bounds a task's extra memory.
+BROADCAST_JOIN_BYTES = 64 * 1024 * 1024
+
 #: Arrow (in-memory) bytes a writer feeds one set of files before it rolls to new ones. Snappy
 #: Parquet of typical event data is 3-4x smaller, so files come out near 128 MiB.
 TARGET_FILE_BYTES = 512 * 1024 * 1024
@@ -132,10 +137,14 @@ class Executor(ABC):
         max_parallelism: Tasks in flight at once (the run's capacity); also the number of
             writer tasks of a write and what input splitting sizes splits by.
         target_file_bytes: Arrow bytes a writer puts in one set of files before it rolls.
+        broadcast_join_bytes: A join whose smaller input holds at most this many Arrow bytes
+            broadcasts it rather than shuffling both (see `glueworks.runtime.executors.stages`);
+            -1 shuffles every join.
     """
 
     max_parallelism: int
     target_file_bytes: int
+    broadcast_join_bytes: int = BROADCAST_JOIN_BYTES
 
     @abstractmethod
     def execute(self, splits: Sequence[Split], ops: tuple[BlockOp, ...], on_done: OnSplitDone) -> Executed:

@@ -11,6 +11,9 @@ metadata reaches the driver):
   reduce task per bucket joins (or merges) the bucket's pieces of both inputs. The local
   executor uses one bucket; the Ray executor a few per task slot, more as the bytes grow
   (`Executor.shuffle_buckets`), so a bucket's size, and a join task's memory, stays bounded.
+  A join whose smaller input holds at most `Executor.broadcast_join_bytes` is *broadcast*
+  instead: nothing is shuffled, and each join task joins a contiguous run of the larger
+  input's parts with the whole smaller input (an inner join splits over either input).
 * `Repartition`: a map task per part slices it where the new parts begin; a task per new part
   gathers its slices. ``coalesce`` only gathers runs of neighbouring parts.
 * `Union`: no task at all, the parts of both inputs are listed together.
@@ -30,6 +33,7 @@ from glueworks.runtime.error_records import ErrorRecord
 from glueworks.runtime.executors.base import Executed, Executor
 from glueworks.runtime.executors.pipeline import SplitMeta, run_part
 from glueworks.runtime.executors.shuffle import partition_task
+from glueworks.runtime.executors.writing import contiguous_groups
 from glueworks.runtime.plan import (
     BlockOp,
     FromStaged,
@@ -55,6 +59,9 @@ from glueworks.runtime.transforms.union import union_executed
 OnPartDone = Callable[[SplitMeta, bool], None]
 
 Keys = tuple[tuple[str, ...], ...]
+
+#: Arrow bytes of the larger input a broadcast join's bucket holds at most (with all of the smaller input).
+BROADCAST_BUCKET_BYTES = 64 * 1024 * 1024
 
 
 def run_plan(executor: Executor, node: PlanNode, on_done: OnPartDone) -> Executed:
@@ -101,9 +108,10 @@ def join_task(
     num_left: int,
     keys: tuple[Keys, Keys],
     types: tuple[pa.DataType, ...],
-    *pieces: pa.Table,
+    *pieces: pa.Table | list[pa.Table],
 ) -> tuple[Any, ...]:
-    left, right = _concat(pieces[:num_left], schemas[0]), _concat(pieces[num_left:], schemas[1])
+    """Join one bucket: each piece is a shuffle piece (a table) or, for a broadcast, a part (its blocks)."""
+    left, right = _side(pieces[:num_left], schemas[0]), _side(pieces[num_left:], schemas[1])
     joined = join_tables(left, right, keys[0], keys[1], types)
     return run_part(index, part_id, [joined] if joined.num_rows else [], ops)
 
@@ -139,6 +147,13 @@ def _sample_task(index: int, prob: float, seed: int, blocks: list[pa.Table]) -> 
 
 def _concat(pieces: tuple[pa.Table, ...], schema: pa.Schema) -> pa.Table:
     return pa.concat_tables(pieces) if pieces else schema.empty_table()
+
+
+def _side(pieces: tuple[pa.Table | list[pa.Table], ...], schema: pa.Schema) -> pa.Table:
+    """One input of a join task as one table of its frame schema (shuffle pieces are conformed already)."""
+    blocks = [block for piece in pieces for block in ([piece] if isinstance(piece, pa.Table) else piece)]
+    conformed = [block if block.schema.equals(schema) else conform_table(block, schema) for block in blocks]
+    return _concat(tuple(conformed), schema)
 
 
 # --- stages --------------------------------------------------------------------------------
@@ -205,11 +220,18 @@ class ShuffledJoin:
 
 
 def shuffle_join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_done: OnPartDone) -> ShuffledJoin:
-    """Run both inputs of `node` and cut them into buckets; `ops` run on each joined bucket."""
+    """Run both inputs of `node` and cut them into buckets; `ops` run on each joined bucket.
+
+    A smaller input of at most ``executor.broadcast_join_bytes`` is broadcast rather than shuffled
+    (see `_broadcast`).
+    """
     left = run_plan(executor, node.left, on_done)
     right = run_plan(executor, node.right, on_done)
     schemas = (left.schema, right.schema)
     types = agree_key_types(schemas[0], schemas[1], node.keys1, node.keys2)
+    keys = (node.keys1, node.keys2)
+    if min(left.num_bytes, right.num_bytes) <= executor.broadcast_join_bytes:
+        return _broadcast(executor, left, right, (schemas, keys, types), ops)
     # Once a part is cut its pieces hold the rows: the part goes, so the object store does not hold
     # both inputs twice over.
     buckets = executor.shuffle_buckets(left.num_bytes + right.num_bytes)
@@ -217,7 +239,6 @@ def shuffle_join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_do
     left, right = left.summary(), right.summary()  # the lists above hold the only references to the parts
     left_rows, left_pieces = _shuffle(executor, schemas[0], left_parts, node.keys1, types, True, buckets)
     right_rows, right_pieces = _shuffle(executor, schemas[1], right_parts, node.keys2, types, True, buckets)
-    keys = (node.keys1, node.keys2)
     return ShuffledJoin(
         heads=[(b, f"join:{b}", ops, schemas, len(left_pieces), keys, types) for b in range(buckets)],
         pieces=[[pieces[b] for pieces in (*left_pieces, *right_pieces)] for b in range(buckets)],
@@ -225,6 +246,40 @@ def shuffle_join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_do
         errors=[*left.errors, *right.errors],
         inputs=(left, right),
     )
+
+
+def _broadcast(
+    executor: Executor,
+    left: Executed,
+    right: Executed,
+    join: tuple[tuple[pa.Schema, pa.Schema], tuple[Keys, Keys], tuple[pa.DataType, ...]],
+    ops: tuple[BlockOp, ...],
+) -> ShuffledJoin:
+    """A join with no shuffle: each bucket is a contiguous run of the larger input's parts plus every
+    part of the smaller one, which each join task (or joining writer) holds whole.
+
+    An inner join of a part of one input with all of the other gives exactly that part's share of the
+    result, so no rows are cut or moved: one round of map tasks and their pieces in the object store
+    are saved, and on one process (the local executor) the join runs in as many tasks as slots.
+    The larger input is cut into a multiple of the task slots, buckets of at most about
+    `BROADCAST_BUCKET_BYTES`, so one bucket's memory stays bounded as that input grows.
+    """
+    schemas, keys, types = join
+    small_is_left = left.num_bytes <= right.num_bytes
+    large, small = (right, left) if small_is_left else (left, right)
+    weights = [meta.num_bytes or 1 for meta in large.metas]
+    slots = executor.max_parallelism
+    # A multiple of the task slots, so the writers that join them get equal shares.
+    count = slots * -(-large.num_bytes // (slots * BROADCAST_BUCKET_BYTES))
+    groups = contiguous_groups(weights, max(count, slots))
+    heads, pieces, rows = [], [], []
+    for bucket, group in enumerate(groups):
+        run = [large.parts[i] for i in group]
+        num_left = len(small.parts) if small_is_left else len(run)
+        heads.append((bucket, f"join:{bucket}", ops, schemas, num_left, keys, types))
+        pieces.append([*small.parts, *run] if small_is_left else [*run, *small.parts])
+        rows.append(sum(large.metas[i].num_rows for i in group))
+    return ShuffledJoin(heads, pieces, rows, [*left.errors, *right.errors], (left.summary(), right.summary()))
 
 
 def _join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_done: OnPartDone) -> Executed:

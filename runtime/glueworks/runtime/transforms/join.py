@@ -15,8 +15,10 @@ Semantics (Glue's, with the choices Glue leaves open written down):
   type. Keys of different families (a string and a number), a Choice, or a struct/array key
   are refused with an error naming both keys: resolve or cast first.
 
-Cost: both inputs are hash-shuffled by key (see `glueworks.runtime.executors.shuffle`), then
-each bucket is joined with pyarrow; output rows of a bucket follow frame1's order.
+Cost: a smaller input of at most `Executor.broadcast_join_bytes` is broadcast (each task joins a
+run of the larger input's parts with all of it); otherwise both inputs are hash-shuffled by key
+(see `glueworks.runtime.executors.shuffle`). Each bucket is joined with pyarrow; output rows of a
+bucket follow frame1's order.
 """
 
 from __future__ import annotations
