@@ -7,12 +7,13 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glueworks.runtime.formats import JsonFormat, ReadOutput, json_drift, json_fast
+from glueworks.runtime.formats import JsonFormat, ReadOutput, json_drift, json_fast, json_screen
 from glueworks.runtime.formats import json as json_module
 from glueworks.runtime.gluetypes import is_choice
 
@@ -306,7 +307,9 @@ def test_malformed_lines_are_screened_without_parsing_good_lines_in_python(monke
     good[3] = '{"n": 3, "s": '
     good[11] = '{"n": 11} }x'
     good[20] = "42"
+    good[25] = '{"n": 25, "s": {"a": 1}'  # object-shaped, runs on into the next line for the validator
     good[31] = '{"n": 31, "s": "S\xe3o"}'
+    good[35] = '{"n": 01}'
     data = b"\n".join(line.encode("latin-1") if index == 31 else line.encode() for index, line in enumerate(good))
     parsed: list[bytes] = []
     real = json_module._parse_line
@@ -315,11 +318,38 @@ def test_malformed_lines_are_screened_without_parsing_good_lines_in_python(monke
         parsed.append(raw)
         return real(raw, objects_only)
 
+    def no_full_screen(lines: list[bytes]) -> Any:
+        raise AssertionError("the shape screen and one validation of the object-shaped lines suffice here")
+
     monkeypatch.setattr(json_module, "_parse_line", counting)
+    monkeypatch.setattr(json_screen, "screen", no_full_screen)
     out = _read(data, True, 100, True, monkeypatch)
-    assert [error.line for error in out.errors] == [4, 12, 21, 32]
-    assert out.records == 36
-    assert len(parsed) == 4  # only the suspects went through Python
+    assert [error.line for error in out.errors] == [4, 12, 21, 26, 32, 36]
+    assert out.records == 34
+    assert len(parsed) == 6  # only the suspects went through Python
+    monkeypatch.undo()
+    _assert_same(data, monkeypatch, block_rows=100)
+
+
+@pytest.mark.parametrize("odd", [b'{"n": 1} {"n": 2}', b'  {"n": 1}', b'{"n": 1}\r', b'{"n": "x"}'])
+def test_a_chunk_the_shape_screen_cannot_prove_takes_the_full_screen(
+    odd: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two objects on a line (which the validator passes), a suspect Python accepts, drift: the full screen decides."""
+    lines = [json.dumps({"n": i}).encode() for i in range(10)]
+    lines[2] = b"not json"
+    lines[6] = odd
+    data = b"\n".join(lines)
+    screened: list[int] = []
+    real = json_screen.screen
+
+    def counting(chunk_lines: list[bytes]) -> Any:
+        screened.append(len(chunk_lines))
+        return real(chunk_lines)
+
+    monkeypatch.setattr(json_screen, "screen", counting)
+    _read(data, True, 100, False, monkeypatch)
+    assert screened == [10]
     monkeypatch.undo()
     _assert_same(data, monkeypatch, block_rows=100)
 
@@ -341,10 +371,19 @@ def test_property_chunks_cut_from_a_buffer_are_the_joined_line_lists(
     split = data.split(b"\n")
     with pytest.MonkeyPatch.context() as monkeypatch:
         # Newlines are searched a piece at a time; small pieces put their seams everywhere.
-        monkeypatch.setattr(json_fast, "_NEWLINE_SEARCH_BYTES", search_bytes)
+        monkeypatch.setattr(json_fast, "_SEARCH_BYTES", search_bytes)
         cut = list(json_fast.cut_chunks(data, rows))
     assert [begin for _, begin, _ in cut] == list(range(0, len(split), rows))
     for chunk, begin, newlines in cut:
         # Trailing newlines only end blank lines, which make no record.
         assert chunk == b"\n".join(split[begin : begin + rows]).rstrip(b"\n")
         assert newlines.tolist() == [i for i, byte in enumerate(chunk) if byte == ord("\n")]
+
+
+def test_the_validator_blames_the_malformed_line_not_the_one_after_it() -> None:
+    # A truncated line that still ends in "}" runs on into the next line, where msgspec reports the error.
+    raw = [b'{"a": 1}', b'{"b": {"c": 1}', b'{"c": 1}', b'{"d": }', b'{"e": 1}', b'{"f": [1, 2}']
+    text = b"\n".join(raw)
+    lines = json_fast.Lines(text)
+    assert json_screen.rejected(lines) == [1, 3, 5]
+    assert json_screen.rejected(lines.subset(np.array([0, 2, 4]))) == []

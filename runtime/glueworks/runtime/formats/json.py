@@ -18,6 +18,7 @@ records.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -130,10 +131,57 @@ def _parse_chunk(
     first = json_fast.read_chunk(chunk, newlines)
     if first is not None and first.table is not None:
         return first.table, first.table.num_rows, []
+    if first is not None and first.conflicts:
+        drifted = json_drift.drift_block(None, first, newlines)
+        if drifted is not None:
+            return drifted, drifted.num_rows, []
+        first = dataclasses.replace(first, conflicts=())  # tried: `_parse_block` goes on to the screen
+    if first is None:
+        by_shape = _read_by_shape(json_fast.Lines(chunk, newlines), first_number, url)
+        if by_shape is not None:
+            return by_shape
     lines = chunk.split(b"\n")
     if first is None:
         first = json_fast.read_block(lines, chunk, newlines)
     return _parse_block(lines, first_number, url, first)
+
+
+def _read_by_shape(
+    lines: json_fast.Lines, first_number: int, url: str
+) -> tuple[pa.Table | None, int, list[ErrorRecord]] | None:
+    """`_parse_block` of a chunk with some malformed or blank lines, or None if unsure.
+
+    The lines that are not object-shaped (`json_screen.by_shape`), and those of that shape the
+    validator rejects (`json_screen.rejected`), get their error records from Python; Arrow reads
+    the others in one go, which proves each of them one good object. When Python accepts a
+    suspect, or Arrow cannot read the rest (drift, two objects on a line), the chunk takes the
+    full screen instead.
+    """
+    good, suspects = json_screen.by_shape(lines)
+    body = lines.subset(good) if len(good) else None
+    if body is not None:
+        rejected = json_screen.rejected(body)
+        if rejected is None:
+            return None
+        if rejected:
+            suspects = np.union1d(suspects, good[rejected])
+            good = np.delete(good, rejected)
+            body = lines.subset(good) if len(good) else None
+    errors: list[ErrorRecord] = []
+    for index in suspects.tolist():
+        raw = lines.line(index)
+        if not raw.strip():
+            continue  # blank: neither a record nor an error
+        _, reason, text = _parse_line(raw)
+        if reason is None:
+            return None
+        errors.append(ErrorRecord.create(url, first_number + index, reason, text))
+    if body is None:
+        return None, 0, errors
+    result = json_fast.read_chunk(body.text, body.newlines)
+    if result is None or result.table is None:
+        return None
+    return result.table, len(good), errors
 
 
 def _parse_block(

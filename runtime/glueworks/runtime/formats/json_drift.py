@@ -46,63 +46,32 @@ _KIND_CODES[list(b"-0123456789")] = 2
 _KIND_CODES[list(b"tf")] = 3
 _KIND_CODES[ord("n")] = 4
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_]+")
-_NEWLINE, _COLON = ord("\n"), ord(":")
+_COLON = ord(":")
 _SPACE = np.zeros(256, dtype=bool)
 _SPACE[list(b" \t\r")] = True
 #: Arrow types a drifting field may get in a group, by the JSON kind of its values.
 _SCALAR_KINDS = {"string": pa.string(), "boolean": pa.bool_()}
 
 
-class _Lines:
-    """A chunk's lines in one buffer: where each starts, and an Arrow array of them (newline included).
-
-    Grouping and regrouping lines goes through Arrow kernels over this array rather than a Python
-    object per line.
-    """
-
-    def __init__(self, text: bytes) -> None:
-        self.text = text
-        #: Line ``i`` is ``text[starts[i] : starts[i + 1] - 1]``.
-        self.starts = json_fast.line_starts(text)
-        offsets = self.starts.copy()
-        offsets[-1] = len(text)  # the last line has no newline
-        self.array = pa.LargeBinaryArray.from_buffers(
-            pa.large_binary(), len(offsets) - 1, [None, pa.py_buffer(offsets), pa.py_buffer(text)]
-        )
-
-    def __len__(self) -> int:
-        return len(self.starts) - 1
-
-    def line(self, index: int) -> bytes:
-        return self.text[self.starts[index] : self.starts[index + 1] - 1]
-
-    def line_of(self, position: int) -> int:
-        """The line holding byte `position` of the text."""
-        return int(np.searchsorted(self.starts, position, side="right")) - 1
-
-    def joined(self, indices: np.ndarray) -> bytes:
-        """``b"\\n".join`` of the lines at `indices` (ascending)."""
-        taken = self.array.take(pa.array(indices))
-        offsets = np.frombuffer(taken.buffers()[1], dtype=np.int64)
-        begin, end = int(offsets[taken.offset]), int(offsets[taken.offset + len(taken)])
-        values = memoryview(taken.buffers()[2])  # type: ignore[arg-type]
-        if end > begin and values[end - 1] == _NEWLINE:
-            end -= 1
-        return bytes(values[begin:end])
-
-
-def drift_block(lines: list[bytes], first: json_fast.FastRead) -> pa.Table | None:
+def drift_block(
+    lines: list[bytes] | None, first: json_fast.FastRead, newlines: np.ndarray | None = None
+) -> pa.Table | None:
     """The Python path's block for `lines`, whose top-level keys drift in kind; None if unsure.
 
     Args:
-        lines: Raw lines of one chunk without their ``\\n`` (blank lines skipped).
+        lines: Raw lines of one chunk without their ``\\n`` (blank lines skipped), or None when
+            the prepared chunk is exactly one object per line (`json_fast.read_chunk`).
         first: What `json_fast.read_block` made of the same lines: the drifting keys Arrow
             reported (`json_fast.FastRead.conflicts`) and the prepared chunk.
+        newlines: The positions of the newlines in the prepared chunk, when `lines` is None.
     """
     if not first.conflicts or first.prepared is None:
         return None
     data, rows = first.prepared
-    body = _Lines(data if rows == len(lines) else b"\n".join(raw for raw in lines if raw.strip()))
+    if lines is None:
+        body = json_fast.Lines(data, newlines)
+    else:
+        body = json_fast.Lines(data if rows == len(lines) else b"\n".join(raw for raw in lines if raw.strip()))
     keys = list(first.conflicts)
     while True:
         groups = _group(body, keys)
@@ -122,7 +91,7 @@ def drift_block(lines: list[bytes], first: json_fast.FastRead) -> pa.Table | Non
             return _combine(parsed, keys, body, data, rows)
 
 
-def _group(body: _Lines, keys: list[str]) -> list[np.ndarray] | None:
+def _group(body: json_fast.Lines, keys: list[str]) -> list[np.ndarray] | None:
     """Line positions grouped by the kinds of `keys`' values, groups in order of first line."""
     codes = np.zeros(len(body), dtype=np.int64)
     for key in keys:
@@ -134,7 +103,7 @@ def _group(body: _Lines, keys: list[str]) -> list[np.ndarray] | None:
     return [np.flatnonzero(inverse == group) for group in np.argsort(first_line)]
 
 
-def _kinds(body: _Lines, key: str) -> np.ndarray:
+def _kinds(body: json_fast.Lines, key: str) -> np.ndarray:
     """Each line's code for the kind of the value after its first ``"key":`` (`_ABSENT` if none).
 
     The usual layout, ``"key":value``, is read off the buffer at the first ``"key"`` of each line
@@ -159,7 +128,7 @@ def _kinds(body: _Lines, key: str) -> np.ndarray:
 
 
 def _combine(
-    parsed: list[tuple[pa.Table, np.ndarray]], keys: list[str], body: _Lines, data: bytes, rows: int
+    parsed: list[tuple[pa.Table, np.ndarray]], keys: list[str], body: json_fast.Lines, data: bytes, rows: int
 ) -> pa.Table | None:
     """Put the groups back in line order and build the Choices; None if not provably equal."""
     order = _field_order([table.schema for table, _ in parsed], body)
@@ -189,7 +158,7 @@ def _combine(
     return pa.Table.from_arrays([columns[name][1] for name in order], schema=pa.schema(fields))
 
 
-def _field_order(schemas: list[pa.Schema], body: _Lines) -> list[str] | None:
+def _field_order(schemas: list[pa.Schema], body: json_fast.Lines) -> list[str] | None:
     """The top-level field order of first appearance over the chunk, or None if it cannot be proven.
 
     Each group's schema is in first-appearance order within the group, which says nothing of the
@@ -217,7 +186,7 @@ def _field_order(schemas: list[pa.Schema], body: _Lines) -> list[str] | None:
     return sorted(shapes, key=first.__getitem__)
 
 
-def _first_appearance(name: str, body: _Lines) -> tuple[int, int] | None:
+def _first_appearance(name: str, body: json_fast.Lines) -> tuple[int, int] | None:
     """(line, position among the line's keys) where `name` is first a top-level key, or None."""
     if _PLAIN_KEY.fullmatch(name) is None:
         return None

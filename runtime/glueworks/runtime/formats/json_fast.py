@@ -37,7 +37,7 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,7 +60,7 @@ SAMPLE_LINES = 256
 # Arrow's message when a field holds values of two JSON kinds; the path is ``/key`` for a top-level key.
 _CONFLICT = re.compile(r"Column\(/([A-Za-z0-9_]+)\) changed from")
 _NEWLINE, _OPEN, _CLOSE = ord("\n"), ord("{"), ord("}")
-_NEWLINE_SEARCH_BYTES = 1 << 20
+_SEARCH_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -154,14 +154,19 @@ def prepare(
 
 
 def newline_positions(data: bytes) -> np.ndarray:
-    """The offsets of the ``\\n`` bytes in `data` (int64).
+    """The offsets of the ``\\n`` bytes in `data` (int64)."""
+    return byte_positions(data, lambda piece: piece == _NEWLINE)
+
+
+def byte_positions(data: bytes, test: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """The offsets of the bytes of `data` for which `test` (over a uint8 array) is true (int64).
 
     Searched a MiB at a time: one comparison of a whole 40 MB file allocates a mask as large as
     the file, whose fresh pages cost ~5x the search itself; a MiB-sized mask is reused in cache.
     """
     view = np.frombuffer(data, dtype=np.uint8)
-    parts = [np.flatnonzero(view[start : start + _NEWLINE_SEARCH_BYTES] == _NEWLINE) + start
-             for start in range(0, len(view), _NEWLINE_SEARCH_BYTES)]
+    parts = [np.flatnonzero(test(view[start : start + _SEARCH_BYTES])) + start
+             for start in range(0, len(view), _SEARCH_BYTES)]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
@@ -172,6 +177,55 @@ def line_starts(data: bytes, newlines: np.ndarray | None = None) -> np.ndarray:
     """
     found = newline_positions(data) if newlines is None else newlines
     return np.concatenate(([0], found + 1, [len(data) + 1]))
+
+
+class Lines:
+    """A chunk's lines in one buffer: where each starts, and an Arrow array of them (newline included).
+
+    Grouping and regrouping lines goes through Arrow kernels over this array rather than a Python
+    object per line.
+    """
+
+    def __init__(self, text: bytes, newlines: np.ndarray | None = None) -> None:
+        """`newlines`: the positions of the newlines in `text`, when the caller has them."""
+        self.text = text
+        #: Line ``i`` is ``text[starts[i] : starts[i + 1] - 1]``.
+        self.starts = line_starts(text, newlines)
+        offsets = self.starts.copy()
+        offsets[-1] = len(text)  # the last line has no newline
+        self.array = pa.LargeBinaryArray.from_buffers(
+            pa.large_binary(), len(offsets) - 1, [None, pa.py_buffer(offsets), pa.py_buffer(text)]
+        )
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def line(self, index: int) -> bytes:
+        return self.text[self.starts[index] : self.starts[index + 1] - 1]
+
+    @property
+    def newlines(self) -> np.ndarray:
+        """The positions of the newlines in the text."""
+        return self.starts[1:-1] - 1
+
+    def subset(self, indices: np.ndarray) -> Lines:
+        """The lines at `indices` (ascending), joined into a text of their own."""
+        lengths = self.starts[indices + 1] - 1 - self.starts[indices]
+        return Lines(self.joined(indices), np.cumsum(lengths + 1)[:-1] - 1)
+
+    def line_of(self, position: int) -> int:
+        """The line holding byte `position` of the text."""
+        return int(np.searchsorted(self.starts, position, side="right")) - 1
+
+    def joined(self, indices: np.ndarray) -> bytes:
+        """``b"\\n".join`` of the lines at `indices` (ascending)."""
+        taken = self.array.take(pa.array(indices))
+        offsets = np.frombuffer(taken.buffers()[1], dtype=np.int64)
+        begin, end = int(offsets[taken.offset]), int(offsets[taken.offset + len(taken)])
+        values = memoryview(taken.buffers()[2])  # type: ignore[arg-type]
+        if end > begin and values[end - 1] == _NEWLINE:
+            end -= 1
+        return bytes(values[begin:end])
 
 
 def _one_object_per_line(data: bytes, newlines: np.ndarray) -> int | None:
