@@ -107,3 +107,12 @@ def test_glue_context_rejects_unknown_keyword_arguments() -> None:
     with pytest.raises(TypeError, match="unexpected keyword arguments: colour"):
         GlueContext(colour="blue")
     GlueContext(minPartitions=4, targetPartitions=8)
+
+
+def test_an_error_record_as_a_dict_has_every_field() -> None:
+    from dataclasses import asdict
+
+    from glueworks.runtime.error_records import ErrorRecord
+
+    record = ErrorRecord.create("s3://b/k.json", 7, "invalid JSON", "{x", stage="filter")
+    assert record.to_dict() == asdict(record)
