@@ -113,6 +113,9 @@ def run_engine(engine: Engine, rep: int, dataset: Path, work: Path, truth: dict[
         argv += ["--variant", engine.variant]
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "RAY_DEDUP_LOGS": "0"}
     log = work / f"{engine.name}-{rep}.log"
+    # Dirty pages older than ~30 s are written back by kernel threads (ext4 here: ~3 CPU s for a slow
+    # engine's output and logs); flushed now, that lands between runs, not on the next engine's CPUs.
+    os.sync()
     m = run_measured(argv, env=env, cwd=str(REPO), log=log, timeout=timeout)
     record = RunRecord(
         engine.name, rep, False, "FAILED", m.wall_s, None, None, m.cpu_s, m.peak_pss_mb, m.peak_rss_mb, 0, 0, 0.0
