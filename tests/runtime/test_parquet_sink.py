@@ -204,3 +204,40 @@ def test_writing_into_a_file_path_is_refused(tmp_path: Path) -> None:
     frame = DynamicFrame.fromDF(pa.table({"a": [1]}), ctx, "t")
     with pytest.raises(NotADirectoryError):
         write(ctx, frame, target)
+
+
+def _dictionary_encoded(path: Path) -> dict[str, bool]:
+    """Per leaf column path of a Parquet file, whether its first row group used a dictionary."""
+    row_group = pq.ParquetFile(path).metadata.row_group(0)
+    columns = (row_group.column(i) for i in range(row_group.num_columns))
+    return {column.path_in_schema: column.dictionary_page_offset is not None for column in columns}
+
+
+def test_mostly_distinct_scalar_columns_are_written_without_a_dictionary(tmp_path: Path) -> None:
+    rows = [
+        {
+            "id": f"e-{i:06d}",  # unique
+            "kind": ["a", "b", "c"][i % 3],  # three values
+            "n": i,  # unique
+            "s.dotted": ["x", "y"][i % 2],  # a dot in a top-level name
+            "nested": {"unique": f"u{i}", "few": i % 2},  # nested: a dictionary whatever the values
+            "tags": [f"t{i}", "same"],
+        }
+        for i in range(3000)
+    ]
+    table = pa.Table.from_pylist(rows)
+    sink = ParquetSink(parse_location(str(tmp_path / "out"), "path"), (), "jr_dict-1")
+    sink.start()
+    result = sink.write_part(0, [table], table.schema)
+    sink.commit([result])
+    (written,) = parquet_files(tmp_path / "out")
+    assert pq.read_table(written).equals(table)
+    assert _dictionary_encoded(written) == {
+        "id": False,
+        "kind": True,
+        "n": False,
+        "s.dotted": True,
+        "nested.unique": True,
+        "nested.few": True,
+        "tags.list.element": True,
+    }
