@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from collections.abc import Sequence
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glueworks.runtime.casting import cast_array
 from glueworks.runtime.errors import SchemaError
@@ -24,6 +27,29 @@ def test_strings_to_integers() -> None:
     values = ["12", " 13 ", "+4", "-5", "6.9", "x", "", None, "99999999999"]
     assert cast(values, pa.string(), pa.int32()) == [12, 13, 4, -5, 6, None, None, None, None]
     assert cast(["99999999999"], pa.string(), pa.int64()) == [99999999999]
+
+
+_INTEGER_TEXTS = st.one_of(
+    st.none(),
+    st.integers(-(2**70), 2**70).map(str),
+    st.sampled_from(["", " 7", "7 ", "+7", "-0", "007", "7.9", "-7.", "1e3", "n/a", "\u0663", "9" * 19]),
+    st.text(alphabet="0123456789-+. x", max_size=6),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(_INTEGER_TEXTS, max_size=12), target=st.sampled_from([pa.int8(), pa.int32(), pa.int64()]))
+def test_property_a_string_column_casts_to_integers_as_each_value_does(
+    values: list[str | None], target: pa.DataType
+) -> None:
+    # The mixed column takes the Arrow-plus-Python path; one value at a time is all Python or Arrow alone.
+    one_by_one = [cast([value], pa.string(), target)[0] for value in values]
+    assert cast(values, pa.string(), target) == one_by_one
+    low, high = (-(2 ** (target.bit_width - 1)), 2 ** (target.bit_width - 1) - 1)
+    for value, got in zip(values, one_by_one, strict=True):
+        text = (value or "").strip()
+        expected = int(text.split(".")[0]) if re.fullmatch(r"[+-]?\d+(\.\d*)?", text) else None
+        assert got == (expected if expected is not None and low <= expected <= high else None)
 
 
 def test_clean_columns_take_the_vectorised_path_with_the_same_result() -> None:

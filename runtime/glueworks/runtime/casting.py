@@ -28,6 +28,9 @@ from glueworks.runtime.errors import SchemaError
 from glueworks.runtime.gluetypes import choice_members, is_choice, type_family
 
 _INT_TEXT = re.compile(r"^[+-]?\d+(\.\d*)?$")
+#: Integer texts Arrow parses exactly as `_to_int` does (ASCII digits, 18 of them fit any int64).
+_PLAIN_INT = r"^-?[0-9]{1,18}$"
+_INT64 = (-(2**63), 2**63 - 1)
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})
 _NESTED = frozenset({"struct", "array", "map"})
@@ -73,8 +76,26 @@ def cast_array(array: pa.Array, field: pa.Field, target: pa.DataType) -> pa.Arra
             return array.cast(target, safe=True)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
+    if dst_family == "integral" and src_family == "string" and (target.bit_width < 64 or target == pa.int64()):
+        return _strings_to_integers(array, target)
     convert = _converter(target)
     return pa.array([convert(value) for value in array.to_pylist()], type=target)
+
+
+def _strings_to_integers(array: pa.Array, target: pa.DataType) -> pa.Array:
+    """`_to_int` over strings, with plain integer texts (``-?[0-9]{1,18}``) parsed by Arrow.
+
+    Only the other texts (``" 7"``, ``"+7"``, ``"7.5"``, ``"n/a"``; usually few) go through Python.
+    """
+    plain = pc.fill_null(pc.match_substring_regex(array, _PLAIN_INT), False)
+    numbers = pc.cast(pc.if_else(plain, array, pa.scalar(None, array.type)), pa.int64())
+    others = pc.and_(pc.invert(plain), pc.is_valid(array))
+    if pc.any(others).as_py():
+        converted = [_in_range(_to_int(text), *_INT64) for text in array.filter(others).to_pylist()]
+        numbers = pc.replace_with_mask(numbers, others, pa.array(converted, pa.int64()))
+    low, high = _integer_range(target)
+    fits = pc.and_(pc.greater_equal(numbers, low), pc.less_equal(numbers, high))
+    return pc.if_else(fits, numbers, pa.scalar(None, pa.int64())).cast(target)
 
 
 def _vector_ok(src: str, dst: str) -> bool:
@@ -94,9 +115,7 @@ def _vector_ok(src: str, dst: str) -> bool:
 def _converter(target: pa.DataType) -> Callable[[Any], Any]:
     family = type_family(target)
     if family == "integral":
-        bits = target.bit_width
-        signed = pa.types.is_signed_integer(target)
-        low, high = (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2**bits - 1)
+        low, high = _integer_range(target)
         return lambda value: _in_range(_to_int(value), low, high)
     if family == "floating":
         return _to_float
@@ -113,6 +132,13 @@ def _converter(target: pa.DataType) -> Callable[[Any], Any]:
     if family == "timestamp":
         return _to_timestamp
     raise SchemaError(f"casting to {target} is not supported")
+
+
+def _integer_range(target: pa.DataType) -> tuple[int, int]:
+    bits = target.bit_width
+    if pa.types.is_signed_integer(target):
+        return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    return 0, 2**bits - 1
 
 
 def _in_range(value: int | None, low: int, high: int) -> int | None:
