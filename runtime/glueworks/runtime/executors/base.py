@@ -109,8 +109,9 @@ def merge_block_schemas(schemas: Iterable[pa.Schema]) -> pa.Schema:
 
 #: Arrow bytes up to which a join's smaller input is broadcast to every join task instead of both
 #: inputs being shuffled (Spark's ``autoBroadcastJoinThreshold`` plays this part; it counts file bytes).
-#: Each join task then holds the whole smaller input, so this bounds a task's extra memory.
-BROADCAST_JOIN_BYTES = 64 * 1024 * 1024
+#: Each join task then holds the whole smaller input and its hash table, so this bounds a task's extra
+#: memory: at the ~3M-event benchmark a broadcast 51 MB side raised the 2-worker peak PSS by ~0.5 GB.
+BROADCAST_JOIN_BYTES = 32 * 1024 * 1024
 
 #: Arrow (in-memory) bytes a writer feeds one set of files before it rolls to new ones. Snappy
 #: Parquet of typical event data is 3-4x smaller, so files come out near 128 MiB.
