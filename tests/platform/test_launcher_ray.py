@@ -46,3 +46,27 @@ def test_the_pool_refills_when_a_run_ends_not_while_it_runs(
     assert listener.wait_finished(request.run_id).state == "SUCCEEDED"
     assert launcher.idle_drivers == 1
     assert launcher.wait_ready(120)  # the new driver imported, the task workers primed
+
+
+def test_live_metrics_are_asked_of_the_driver_at_most_once_a_second(
+    pool: tuple[RayDriverPoolLauncher, RecordingListener], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each poll of a running run reads its metrics; the driver, busy with the run, is asked once per second."""
+    launcher, listener = pool
+    assert launcher.wait_ready(120)
+    flag = tmp_path / "go"
+    script = f"import pathlib, time\nwhile not pathlib.Path({str(flag)!r}).exists():\n    time.sleep(0.05)\n"
+    request = LauncherConformance.request(tmp_path, script)
+    launcher.submit(request)
+    listener.wait_running(request.run_id)
+    now = [1000.0]
+    monkeypatch.setattr(launcher, "_clock", lambda: now[0])
+    first = launcher.progress(request.run_id)
+    assert first is not None
+    now[0] += 0.5
+    assert launcher.progress(request.run_id) is first  # served by the launcher
+    now[0] += 1.0
+    fresh = launcher.progress(request.run_id)
+    assert fresh is not None and fresh is not first  # asked of the driver again
+    flag.touch()
+    assert listener.wait_finished(request.run_id).state == "SUCCEEDED"

@@ -297,10 +297,13 @@ class RunService:
 
     def metrics(self, tenant_id: str, run_id: str) -> dict[str, Any]:
         """The run's metrics: live from the driver while it runs, recorded once it ended."""
-        run = self.get(tenant_id, run_id)
+        return self.metrics_of(self.get(tenant_id, run_id))
+
+    def metrics_of(self, run: JobRunRow) -> dict[str, Any]:
+        """`metrics` of a run row already read (for the caller's tenant)."""
         values: dict[str, Any] = dict(run.metrics)
         if run.state == "RUNNING":
-            values.update(self._launcher.progress(run_id) or {})
+            values.update(self._launcher.progress(run.id) or {})
             if run.running_on is not None:
                 elapsed = (self._clock() - run.running_on).total_seconds()
                 values["execution_time"] = math.ceil(elapsed)

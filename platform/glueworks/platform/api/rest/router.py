@@ -146,7 +146,7 @@ def build_rest_router(platform: Platform) -> APIRouter:
     @router.get("/runs/{run_id}", tags=["runs"])
     def get_run(run_id: str, tenant_id: Tenant) -> JobRun:
         row = platform.runs.get(tenant_id, run_id)
-        return run_model(row, platform.runs.metrics(tenant_id, run_id))
+        return run_model(row, platform.runs.metrics_of(row))
 
     @router.post("/runs/{run_id}/stop", tags=["runs"])
     def stop_run(run_id: str, tenant_id: Tenant) -> JobRun:
