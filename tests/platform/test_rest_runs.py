@@ -14,6 +14,7 @@ import pytest
 from glueworks.platform.context import Platform
 from glueworks.platform.db import JobRunRow
 from glueworks.sdk import Client, ConcurrentRunsExceededException
+from glueworks.sdk.errors import APIError
 from glueworks.sdk.models import TERMINAL_STATES, JobRunState
 from tests.conftest import LiveServer
 
@@ -123,3 +124,20 @@ def test_reconciler_ends_runs_the_launcher_never_knew(client: Client, server: Li
     final = client.runs.wait(orphan.id, timeout=30, poll_interval=0.1)
     assert final.job_run_state == JobRunState.FAILED
     assert final.error_message is not None and "vanished" in final.error_message
+
+
+def test_a_long_poll_answers_when_the_run_changes_state(client: Client) -> None:
+    """``GET /runs/{id}?changed_from=RUNNING&wait_seconds=N`` is held while the run runs and answered by its end."""
+    name = job_with(client, "import time\nprint('UP', flush=True)\ntime.sleep(3)\n")
+    run = client.runs.start(name)
+    wait_for_log(client, run.id, "UP")
+    path = f"/runs/{run.id}"
+    held = client._transport.request("GET", path, params={"changed_from": "STOPPED", "wait_seconds": 5}).json()
+    assert held["job_run_state"] == "RUNNING"  # not the state it was asked to change from: answered at once
+    ended = client._transport.request("GET", path, params={"changed_from": "RUNNING", "wait_seconds": 20}).json()
+    assert ended["job_run_state"] == "SUCCEEDED"  # held until the run ended (20 s is far more than it needs)
+    looks: list[JobRunState] = []
+    assert client.runs.wait(run.id, poll_interval=20, on_update=lambda r: looks.append(r.job_run_state))
+    assert looks == [JobRunState.SUCCEEDED]
+    with pytest.raises(APIError, match="wait_seconds"):  # a hold beyond the limit is refused
+        client._transport.request("GET", path, params={"changed_from": "RUNNING", "wait_seconds": 21})

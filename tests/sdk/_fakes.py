@@ -68,6 +68,8 @@ class FakeApi:
         self.log_chunks: dict[str, list[str]] = {}
         self.log_revealed: dict[str, int] = {}
         self.run_plan: list[str] = ["STARTING", "RUNNING", "SUCCEEDED"]
+        #: Seconds each long poll of a run was held (it stayed in the state the client last saw).
+        self.holds: list[float] = []
         self.page_size = 2
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., httpx.Response]]] = [
             ("GET", re.compile(r"/v1/health"), self._health),
@@ -195,7 +197,13 @@ class FakeApi:
         if run_id not in self.runs:
             return error(404, "EntityNotFoundException", f"run {run_id} not found")
         run = self.runs[run_id]
-        run.body.update(run.plan[min(run.step, len(run.plan) - 1)])
+        step = run.plan[min(run.step, len(run.plan) - 1)]
+        changed_from, wait = request.url.params.get("changed_from"), float(request.url.params.get("wait_seconds", 0))
+        if changed_from is not None and wait > 0 and step["job_run_state"] == changed_from:
+            # A long poll of a run that stays as it was: the server holds the request for `wait` seconds.
+            self.holds.append(wait)
+            self.clock.now += wait
+        run.body.update(step)
         run.step += 1
         run.body["last_modified_on"] = self._now()
         if run.body["job_run_state"] in TERMINAL and not run.body.get("completed_on"):

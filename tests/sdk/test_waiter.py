@@ -14,7 +14,7 @@ def job(client: Client) -> str:
     return "w"
 
 
-def test_wait_polls_until_terminal_and_reports_every_poll(
+def test_wait_long_polls_until_terminal_and_reports_every_look(
     client: Client, api: FakeApi, clock: FakeClock, job: str
 ) -> None:
     api.run_plan = ["STARTING", "WAITING", "RUNNING", "RUNNING", "FAILED"]
@@ -25,7 +25,9 @@ def test_wait_polls_until_terminal_and_reports_every_poll(
     assert final == seen[-1]
     assert final.job_run_state is JobRunState.FAILED and final.error_message
     assert final.metrics.records_read == 10 * (len(api.run_plan) - 1)
-    assert clock.sleeps == [2.0] * (len(api.run_plan) - 1)
+    # The client never sleeps: the server answers each change at once and held the one poll that saw none.
+    assert clock.sleeps == []
+    assert api.holds == [2.0]
 
 
 def test_wait_returns_at_once_for_a_finished_run(client: Client, api: FakeApi, clock: FakeClock, job: str) -> None:
@@ -40,7 +42,7 @@ def test_wait_times_out_without_oversleeping(client: Client, api: FakeApi, clock
     start = clock.now
     with pytest.raises(WaitTimeoutError, match=f"run {run_id} still RUNNING after waiting 5 s") as info:
         client.runs.wait(run_id, timeout=5, poll_interval=2)
-    assert clock.sleeps == [2, 2, 1]  # the last sleep ends exactly at the deadline
+    assert api.holds == [2, 2, 1]  # the last poll ends exactly at the deadline
     assert clock.now - start == 5
     assert info.value.last_run is not None and info.value.last_run.id == run_id
     assert isinstance(info.value, TimeoutError)
@@ -51,7 +53,7 @@ def test_a_zero_timeout_looks_once(client: Client, api: FakeApi, clock: FakeCloc
     run_id = client.runs.start(job).id
     with pytest.raises(WaitTimeoutError):
         client.runs.wait(run_id, timeout=0)
-    assert clock.sleeps == []
+    assert api.holds == []
 
 
 def test_custom_terminal_states(client: Client, api: FakeApi, job: str) -> None:

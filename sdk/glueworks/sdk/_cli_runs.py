@@ -32,7 +32,10 @@ app = typer.Typer(
 
 RunIdArg = Annotated[str, typer.Argument(help="Run id.")]
 JobArg = Annotated[str, typer.Argument(help="Job name.")]
-PollOpt = Annotated[float, typer.Option("--poll-interval", min=0.01, help="Seconds between polls.")]
+PollOpt = Annotated[
+    float,
+    typer.Option("--poll-interval", min=0.01, help="Longest seconds between two looks (a state change shows at once)."),
+]
 
 
 def _progress_printer() -> Callable[[JobRun], None]:

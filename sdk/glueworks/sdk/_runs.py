@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping
 
-from glueworks.sdk._constants import DEFAULT_POLL_INTERVAL
+from glueworks.sdk._constants import DEFAULT_POLL_INTERVAL, MAX_HOLD_SECONDS
 from glueworks.sdk._transport import Transport, path_segment
 from glueworks.sdk.errors import APIError, WaitTimeoutError
 from glueworks.sdk.models import (
@@ -143,17 +143,19 @@ class Runs:
         terminal_states: Collection[JobRunState] = TERMINAL_STATES,
         on_update: Callable[[JobRun], None] | None = None,
     ) -> JobRun:
-        """Poll a run until it reaches one of `terminal_states`.
+        """Wait for a run to reach one of `terminal_states`.
 
-        Costs one GET per `poll_interval`. A run that ends badly is returned, not raised: check
-        `job_run_state` (and `error_message`).
+        Long polls: each request is held by the server until the run changes state, or for at most
+        `poll_interval` seconds (capped at `MAX_HOLD_SECONDS` and below the client's request timeout),
+        so a change is seen at once and a quiet run costs one request per `poll_interval`. A run that
+        ends badly is returned, not raised: check `job_run_state` (and `error_message`).
 
         Args:
             run_id: The run.
             timeout: Seconds to wait at most; None waits for as long as it takes.
-            poll_interval: Seconds between polls.
+            poll_interval: Longest time between two looks at the run (and `on_update` calls).
             terminal_states: States that end the wait.
-            on_update: Called with the run after every poll, the last one included.
+            on_update: Called with the run after every look, the last one included.
 
         Returns:
             The run in its terminal state.
@@ -173,20 +175,27 @@ class Runs:
         if timeout is not None and timeout < 0:
             raise ValueError(f"timeout must be >= 0 seconds, got {timeout!r}")
         deadline = None if timeout is None else self._clock() + timeout
+        # Held below the request timeout, so a quiet run's poll is answered, not cut off.
+        longest = min(poll_interval, MAX_HOLD_SECONDS, max(self._transport.timeout - 1.0, 0.1))
+        run = self.get(run_id)
         while True:
-            run = self.get(run_id)
             if on_update is not None:
                 on_update(run)
             if run.job_run_state in terminal_states:
                 return run
-            delay = poll_interval
+            hold = longest
             if deadline is not None:
                 remaining = deadline - self._clock()
                 if remaining <= 0:
                     raise WaitTimeoutError(f"run {run_id} still {run.job_run_state} after waiting {timeout:g} s", run)
-                # Wake at the deadline for one last look rather than oversleeping it.
-                delay = min(delay, remaining)
-            self._sleep(delay)
+                # The last poll ends at the deadline rather than overrunning it.
+                hold = min(hold, remaining)
+            run = self._transport.request_model(
+                JobRun,
+                "GET",
+                f"/runs/{path_segment(run_id, 'run_id')}",
+                params={"changed_from": run.job_run_state.value, "wait_seconds": hold},
+            )
 
     def logs(self, run_id: str, offset: int = 0) -> RunLogs:
         """Return the run's log text from `offset` on (the server may return it in chunks).

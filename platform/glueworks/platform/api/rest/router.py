@@ -19,6 +19,7 @@ from glueworks.sdk.models import (
     JobList,
     JobRun,
     JobRunList,
+    JobRunState,
     JobUpdate,
     RunLogs,
     RunMetrics,
@@ -77,6 +78,8 @@ def current_tenant(request: Request) -> str:
 
 Tenant = Annotated[str, Depends(current_tenant)]
 MaxResults = Annotated[int | None, Query(ge=1, le=1000)]
+#: Longest a long poll of a run is held (as SQS's ``WaitTimeSeconds``: a proxy may cut longer requests).
+MAX_WAIT_SECONDS = 20
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255, description="Makes a start repeatable.")
 ]
@@ -144,8 +147,18 @@ def build_rest_router(platform: Platform) -> APIRouter:
         return JobRunList(runs=[run_model(row) for row in rows], next_token=token)
 
     @router.get("/runs/{run_id}", tags=["runs"])
-    def get_run(run_id: str, tenant_id: Tenant) -> JobRun:
-        row = platform.runs.get(tenant_id, run_id)
+    def get_run(
+        run_id: str,
+        tenant_id: Tenant,
+        changed_from: JobRunState | None = None,
+        wait_seconds: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 0,
+    ) -> JobRun:
+        """A run. With `changed_from` and `wait_seconds`, a long poll: the answer comes as soon as the run is
+        in another state than `changed_from`, or after `wait_seconds` with the run as it is."""
+        if changed_from is not None and wait_seconds > 0:
+            row = platform.runs.wait_for_change(tenant_id, run_id, changed_from.value, wait_seconds)
+        else:
+            row = platform.runs.get(tenant_id, run_id)
         return run_model(row, platform.runs.metrics_of(row))
 
     @router.post("/runs/{run_id}/stop", tags=["runs"])
