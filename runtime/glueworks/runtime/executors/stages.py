@@ -201,8 +201,9 @@ def _shuffle(
 
 
 @dataclass(frozen=True)
-class ShuffledJoin:
-    """A join whose inputs were shuffled: what is left is a `join_task` call per bucket.
+class BucketedJoin:
+    """A join whose inputs were laid out in buckets (shuffled, or broadcast): what is left is a `join_task`
+    call per bucket.
 
     Attributes:
         heads: Per bucket, the arguments of `join_task` before the bucket's pieces.
@@ -219,11 +220,11 @@ class ShuffledJoin:
     inputs: tuple[Executed, Executed]
 
 
-def shuffle_join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_done: OnPartDone) -> ShuffledJoin:
-    """Run both inputs of `node` and cut them into buckets; `ops` run on each joined bucket.
+def bucket_join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_done: OnPartDone) -> BucketedJoin:
+    """Run both inputs of `node` and lay them out in buckets; `ops` run on each joined bucket.
 
-    A smaller input of at most ``executor.broadcast_join_bytes`` is broadcast rather than shuffled
-    (see `_broadcast`).
+    Both inputs are hash-shuffled, unless the smaller one holds at most ``executor.broadcast_join_bytes``:
+    then it is broadcast (see `_broadcast`).
     """
     left = run_plan(executor, node.left, on_done)
     right = run_plan(executor, node.right, on_done)
@@ -239,7 +240,7 @@ def shuffle_join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_do
     left, right = left.summary(), right.summary()  # the lists above hold the only references to the parts
     left_rows, left_pieces = _shuffle(executor, schemas[0], left_parts, node.keys1, types, True, buckets)
     right_rows, right_pieces = _shuffle(executor, schemas[1], right_parts, node.keys2, types, True, buckets)
-    return ShuffledJoin(
+    return BucketedJoin(
         heads=[(b, f"join:{b}", ops, schemas, len(left_pieces), keys, types) for b in range(buckets)],
         pieces=[[pieces[b] for pieces in (*left_pieces, *right_pieces)] for b in range(buckets)],
         rows=[a + b for a, b in zip(left_rows, right_rows, strict=True)],
@@ -254,7 +255,7 @@ def _broadcast(
     right: Executed,
     join: tuple[tuple[pa.Schema, pa.Schema], tuple[Keys, Keys], tuple[pa.DataType, ...]],
     ops: tuple[BlockOp, ...],
-) -> ShuffledJoin:
+) -> BucketedJoin:
     """A join with no shuffle: each bucket is a contiguous run of the larger input's parts plus every
     part of the smaller one, which each join task (or joining writer) holds whole.
 
@@ -279,11 +280,11 @@ def _broadcast(
         heads.append((bucket, f"join:{bucket}", ops, schemas, num_left, keys, types))
         pieces.append([*small.parts, *run] if small_is_left else [*run, *small.parts])
         rows.append(sum(large.metas[i].num_rows for i in group))
-    return ShuffledJoin(heads, pieces, rows, [*left.errors, *right.errors], (left.summary(), right.summary()))
+    return BucketedJoin(heads, pieces, rows, [*left.errors, *right.errors], (left.summary(), right.summary()))
 
 
 def _join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_done: OnPartDone) -> Executed:
-    join = shuffle_join(executor, node, ops, on_done)
+    join = bucket_join(executor, node, ops, on_done)
     calls = [(*head, *pieces) for head, pieces in zip(join.heads, join.pieces, strict=True)]
     return _finish(executor.run_tasks(join_task, calls, 1), join.errors, on_done, join.inputs)
 
@@ -295,7 +296,7 @@ def _merge(executor: Executor, node: MergeFrames, ops: tuple[BlockOp, ...], on_d
     keys = node.primary_keys
     types = agree_key_types(schemas[0], schemas[1], keys, keys, ("primary_keys", "primary_keys"))
     buckets = executor.shuffle_buckets(source.num_bytes + staging.num_bytes)
-    # As in `shuffle_join`: the parts go as they are cut.
+    # As in `bucket_join`: the parts go as they are cut.
     source_parts, staging_parts = source.parts, staging.parts
     source, staging = source.summary(), staging.summary()
     _, source_pieces = _shuffle(executor, schemas[0], source_parts, keys, types, False, buckets)

@@ -21,9 +21,9 @@ re-reading their splits with the frame schema, into the same file names. A frame
 is already known (``with_frame_schema``, or asked for before) is written in one pass.
 
 **Joins are joined by the writers.** When the frame is a join (and per-block operators after
-it), the shuffle's buckets are handed to the writer tasks, a contiguous run each; a writer joins
-one bucket at a time and streams its rows into the same rolling files, so joined rows never go
-to the object store, and the redo above joins the buckets of a call again.
+it), the join's buckets (shuffled or broadcast) are handed to the writer tasks, a contiguous run
+each; a writer joins one bucket at a time and streams its rows into the same rolling files, so
+joined rows never go to the object store, and the redo above joins the buckets of a call again.
 
 **Exactly once.** File names depend only on the writer index and the roll number
 (``part index = roll * writers + writer``), and a writer's input and rolls are deterministic,
@@ -47,7 +47,7 @@ from glueworks.runtime.sources import Split
 
 if TYPE_CHECKING:
     from glueworks.runtime.context import GlueContext
-    from glueworks.runtime.executors.stages import ShuffledJoin
+    from glueworks.runtime.executors.stages import BucketedJoin
     from glueworks.runtime.frame import DynamicFrame
 
 #: Called in the driver for each part that produced blocks (see `stages.OnPartDone`).
@@ -143,11 +143,11 @@ def write_plan(
     Raises:
         Exception: The first error a task raised, or what `check_schema` raised.
     """
-    from glueworks.runtime.executors.stages import run_plan, shuffle_join
+    from glueworks.runtime.executors.stages import bucket_join, run_plan
 
     base, ops = split_chain(plan)
     if isinstance(base, Join):
-        return _write_join(executor, shuffle_join(executor, base, ops, on_done), schema, sink, on_done, check_schema)
+        return _write_join(executor, bucket_join(executor, base, ops, on_done), schema, sink, on_done, check_schema)
     if not isinstance(base, Read | FromTables | FromStaged):
         executed = run_plan(executor, plan, on_done)
         final = executed.schema if schema is None else schema
@@ -171,7 +171,7 @@ def write_plan(
 
 def _write_join(
     executor: Executor,
-    join: ShuffledJoin,
+    join: BucketedJoin,
     schema: pa.Schema | None,
     sink: Sink,
     on_done: OnPartDone,
@@ -201,11 +201,11 @@ def _write_join(
     return _finish_writes(executor, executed, reports, schema, check_schema, _join_rewrite_task, rewrite)
 
 
-def _bucket_layout(join: ShuffledJoin, buckets: Iterable[int]) -> BucketLayout:
+def _bucket_layout(join: BucketedJoin, buckets: Iterable[int]) -> BucketLayout:
     return tuple((join.heads[b], len(join.pieces[b])) for b in buckets)
 
 
-def _bucket_pieces(join: ShuffledJoin, buckets: Iterable[int]) -> list[Any]:
+def _bucket_pieces(join: BucketedJoin, buckets: Iterable[int]) -> list[Any]:
     return [piece for b in buckets for piece in join.pieces[b]]
 
 
