@@ -21,7 +21,6 @@ import logging
 import math
 import random as random_module
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -29,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import fsspec
-from sqlalchemy import and_, event, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,6 +42,7 @@ from glueworks.platform.errors import (
 from glueworks.platform.launchers import Launcher, LaunchRequest, RunOutcome
 from glueworks.platform.scripts import ScriptStore
 from glueworks.platform.services.paging import decode_token, encode_token, page_size
+from glueworks.platform.services.run_changes import RunChanges
 from glueworks.platform.services.run_policy import (
     CAPACITY,
     EXECUTION_CLASSES,
@@ -87,8 +87,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-#: Longest a long poll (`RunService.wait_for_change`) sleeps before it reads the run again.
-LONG_POLL_SLICE_SECONDS = 1.0
 
 TERMINAL_STATES = ("STOPPED", "SUCCEEDED", "FAILED", "TIMEOUT", "ERROR", "EXPIRED")
 # A run younger than this may not have reached the launcher yet; the reconciler leaves it alone.
@@ -151,9 +149,7 @@ class RunService:
         self._random = random
         self._dispatch_lock = threading.Lock()
         self._dispatch_wanted = False
-        # Bumped after each committed state change, so long polls (`wait_for_change`) wake at once.
-        self._changes = threading.Condition()
-        self._generation = 0
+        self._changes = RunChanges()  # what long polls (`wait_for_change`) sleep on
         # Seams (see the module docstring): called inside the transaction of a terminal / any state change.
         self.terminal_hooks: list[TerminalHook] = []
         self.state_hooks: list[StateHook] = []
@@ -271,27 +267,12 @@ class RunService:
     def wait_for_change(self, tenant_id: str, run_id: str, changed_from: str, timeout: float) -> JobRunRow:
         """The run as soon as its state is not `changed_from`, or as it is once `timeout` seconds passed.
 
-        A long poll: a waiter holds one request instead of sending many. A change committed by this
-        process wakes it at once; one made elsewhere (another replica) is seen within
-        `LONG_POLL_SLICE_SECONDS`, when the run is read again.
+        A long poll (see `run_changes`): a waiter holds one request instead of sending many.
 
         Raises:
             EntityNotFoundError: No such run for this tenant.
         """
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._changes:
-                generation = self._generation
-            run = self.get(tenant_id, run_id)
-            remaining = deadline - time.monotonic()
-            if run.state != changed_from or remaining <= 0:
-                return run
-            self._wait_past(generation, min(remaining, LONG_POLL_SLICE_SECONDS))
-
-    def _wait_past(self, generation: int, timeout: float) -> None:
-        """Sleep until a state change after `generation` is committed, or `timeout` seconds."""
-        with self._changes:
-            self._changes.wait_for(lambda: self._generation != generation, timeout=timeout)
+        return self._changes.wait(lambda: self.get(tenant_id, run_id), changed_from, timeout)
 
     def page(
         self, tenant_id: str, job_name: str, max_results: int | None, next_token: str | None
@@ -640,12 +621,7 @@ class RunService:
         # Seam: state-change listeners (events) write in the same transaction as the change.
         for hook in self.state_hooks:
             hook(session, run, previous)
-        event.listen(session, "after_commit", self._notify_change, once=True)
-
-    def _notify_change(self, _session: Session) -> None:
-        with self._changes:
-            self._generation += 1
-            self._changes.notify_all()
+        self._changes.watch(session)
 
     def _by_key(self, tenant_id: str, job_name: str, key: str) -> JobRunRow | None:
         with self._db.transaction() as session:
