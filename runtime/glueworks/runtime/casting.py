@@ -3,7 +3,8 @@
 `cast_column` tries Arrow's vectorised, safe cast first. When Arrow refuses (a string that is
 not a number, a float with a fraction going to an integer, an out-of-range value), the chunk is
 converted value by value in Python, and each value that does not convert becomes null. So a
-clean column stays columnar and a dirty one costs one Python pass.
+clean column stays columnar and a dirty one costs one Python pass (strings to integers: only the
+values that are not plain integer texts).
 
 Semantics worth knowing: floats and decimals truncate toward zero into integers; strings are
 trimmed and may carry a fraction (``" 12.7 "`` → 12 as an integer); out-of-range values become
