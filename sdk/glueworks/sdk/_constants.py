@@ -16,5 +16,3 @@ RETRY_JITTER = 0.25
 MAX_RETRY_AFTER = 60.0
 #: Seconds between polls of a waiter, and of `runs logs --follow`.
 DEFAULT_POLL_INTERVAL = 0.5
-#: Longest a server holds one long poll of a run (its limit; see ``GET /v1/runs/{id}``).
-MAX_HOLD_SECONDS = 20.0

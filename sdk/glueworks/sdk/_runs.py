@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping
 
-from glueworks.sdk._constants import DEFAULT_POLL_INTERVAL, MAX_HOLD_SECONDS
+from glueworks.sdk._constants import DEFAULT_POLL_INTERVAL
 from glueworks.sdk._transport import Transport, path_segment
 from glueworks.sdk.errors import APIError, WaitTimeoutError
 from glueworks.sdk.models import (
+    MAX_WAIT_SECONDS,
     TERMINAL_STATES,
     ExecutionClass,
     JobRun,
@@ -146,7 +147,7 @@ class Runs:
         """Wait for a run to reach one of `terminal_states`.
 
         Long polls: each request is held by the server until the run changes state, or for at most
-        `poll_interval` seconds (capped at `MAX_HOLD_SECONDS` and below the client's request timeout),
+        `poll_interval` seconds (capped at `MAX_WAIT_SECONDS` and below the client's request timeout),
         so a change is seen at once and a quiet run costs one request per `poll_interval`. A run that
         ends badly is returned, not raised: check `job_run_state` (and `error_message`).
 
@@ -176,7 +177,7 @@ class Runs:
             raise ValueError(f"timeout must be >= 0 seconds, got {timeout!r}")
         deadline = None if timeout is None else self._clock() + timeout
         # Held below the request timeout, so a quiet run's poll is answered, not cut off.
-        longest = min(poll_interval, MAX_HOLD_SECONDS, max(self._transport.timeout - 1.0, 0.1))
+        longest = min(poll_interval, MAX_WAIT_SECONDS, max(self._transport.timeout - 1.0, 0.1))
         run = self.get(run_id)
         while True:
             if on_update is not None:

@@ -126,6 +126,10 @@ TERMINAL_STATES: frozenset[JobRunState] = frozenset(
 )
 """The states a run ends in; shared by the server, the SDK waiter and the CLI."""
 
+MAX_WAIT_SECONDS = 20
+"""Longest a long poll of a run (``GET /v1/runs/{id}?changed_from=…&wait_seconds=…``) is held; shared by the
+server and the SDK waiter (as SQS's ``WaitTimeSeconds``: a proxy may cut longer requests)."""
+
 
 class JobCommand(_Input):
     """What a job runs.

@@ -232,7 +232,7 @@ def bucket_join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_don
     types = agree_key_types(schemas[0], schemas[1], node.keys1, node.keys2)
     keys = (node.keys1, node.keys2)
     if min(left.num_bytes, right.num_bytes) <= executor.broadcast_join_bytes:
-        return _broadcast(executor, left, right, (schemas, keys, types), ops)
+        return _broadcast(executor, left, right, schemas, keys, types, ops)
     # Once a part is cut its pieces hold the rows: the part goes, so the object store does not hold
     # both inputs twice over.
     buckets = executor.shuffle_buckets(left.num_bytes + right.num_bytes)
@@ -253,7 +253,9 @@ def _broadcast(
     executor: Executor,
     left: Executed,
     right: Executed,
-    join: tuple[tuple[pa.Schema, pa.Schema], tuple[Keys, Keys], tuple[pa.DataType, ...]],
+    schemas: tuple[pa.Schema, pa.Schema],
+    keys: tuple[Keys, Keys],
+    types: tuple[pa.DataType, ...],
     ops: tuple[BlockOp, ...],
 ) -> BucketedJoin:
     """A join with no shuffle: each bucket is a contiguous run of the larger input's parts plus every
@@ -265,7 +267,6 @@ def _broadcast(
     The larger input is cut into a multiple of the task slots, buckets of at most about
     `BROADCAST_BUCKET_BYTES`, so one bucket's memory stays bounded as that input grows.
     """
-    schemas, keys, types = join
     small_is_left = left.num_bytes <= right.num_bytes
     large, small = (right, left) if small_is_left else (left, right)
     weights = [meta.num_bytes or 1 for meta in large.metas]

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, TypeAlias, overload
 
 import pyarrow as pa
 
@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 OnPartDone = Callable[[SplitMeta, bool], None]
 #: Per bucket of a join, the `stages.join_task` arguments before its pieces and how many pieces follow.
 BucketLayout = tuple[tuple[tuple[Any, ...], int], ...]
+#: One piece of a join bucket: a shuffle piece (a table) or, for a broadcast, a part (its blocks).
+Piece: TypeAlias = pa.Table | list[pa.Table]
 #: Checks the frame schema before commit (a write's partition keys); raises to fail the write.
 SchemaCheck = Callable[[pa.Schema], None]
 
@@ -350,7 +352,7 @@ def _join_writer_task(
     sink: Sink,
     check_schema: SchemaCheck,
     target_bytes: int,
-    *pieces: pa.Table,
+    *pieces: Piece,
 ) -> tuple[WriterReport]:
     """Join each bucket of `layout` in turn (its pieces in order in `pieces`) and stream the rows into rolling files."""
     produced = zip((head[0] for head, _ in layout), _joined_buckets(layout, pieces), strict=True)
@@ -380,7 +382,7 @@ def _write_units(
 
 
 def _join_rewrite_task(
-    part_index: int, layout: BucketLayout, schema: pa.Schema, sink: Sink, *pieces: pa.Table
+    part_index: int, layout: BucketLayout, schema: pa.Schema, sink: Sink, *pieces: Piece
 ) -> tuple[WriteResult]:
     """Join the buckets of one `write_part` call again and rewrite its files with the frame schema."""
 
@@ -392,7 +394,7 @@ def _join_rewrite_task(
 
 
 def _joined_buckets(
-    layout: BucketLayout, pieces: tuple[pa.Table, ...]
+    layout: BucketLayout, pieces: tuple[Piece, ...]
 ) -> Iterator[tuple[SplitMeta, list[pa.Table]]]:
     from glueworks.runtime.executors.stages import join_task
 

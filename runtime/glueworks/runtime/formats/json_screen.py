@@ -51,13 +51,10 @@ def screen(lines: list[bytes]) -> tuple[list[int], list[int]]:
     good: list[int] = []
     suspects: list[int] = []
     for index, raw in enumerate(lines):
-        try:
-            _validate(raw)
-        except (msgspec.DecodeError, RecursionError):
-            if raw.strip():
-                suspects.append(index)
-            continue
-        good.append(index)
+        if _is_object(raw):
+            good.append(index)
+        elif raw.strip():
+            suspects.append(index)
     invalid = {index for index in good if not lines[index].isascii() and not _is_utf8(lines[index])}
     if invalid:
         suspects = sorted({*suspects, *invalid})
@@ -90,10 +87,7 @@ def by_shape(lines: Lines) -> tuple[np.ndarray, np.ndarray]:
         high = np.unique(np.searchsorted(lines.starts, byte_positions(lines.text, lambda b: b >= 0x80), "right") - 1)
         for index in high[shaped[high]].tolist():
             shaped[index] = _is_utf8(lines.line(index))
-    suspects = np.zeros(len(lines), dtype=bool)
-    suspects[filled] = True
-    suspects &= ~shaped
-    return np.flatnonzero(shaped), np.flatnonzero(suspects)
+    return np.flatnonzero(shaped), filled[~shaped[filled]]
 
 
 def rejected(body: Lines) -> list[int] | None:

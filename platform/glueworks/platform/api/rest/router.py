@@ -12,6 +12,7 @@ from glueworks.platform.api.tenancy import resolve_tenant
 from glueworks.platform.context import Platform
 from glueworks.platform.services import JobSpec, RunOverrides
 from glueworks.sdk.models import (
+    MAX_WAIT_SECONDS,
     Health,
     Job,
     JobCreate,
@@ -78,8 +79,6 @@ def current_tenant(request: Request) -> str:
 
 Tenant = Annotated[str, Depends(current_tenant)]
 MaxResults = Annotated[int | None, Query(ge=1, le=1000)]
-#: Longest a long poll of a run is held (as SQS's ``WaitTimeSeconds``: a proxy may cut longer requests).
-MAX_WAIT_SECONDS = 20
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255, description="Makes a start repeatable.")
 ]
