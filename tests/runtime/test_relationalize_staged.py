@@ -89,6 +89,83 @@ def test_staged_tables_equal_the_in_memory_reference_on_drifting_blocks(
     assert any(isinstance(plan, FromStaged) and len(plan.parts) > 1 for plan in plans)  # several staged parts
 
 
+def leafwise_blocks() -> tuple[pa.Table, ...]:
+    """Blocks that drift without changing shape: narrower integers, struct and element fields
+    missing, list kinds, all-null columns, an array missing. No Choice in the frame."""
+    item = pa.struct([("sku", pa.string())])
+    wide_item = pa.struct([("sku", pa.string()), ("qty", pa.int64())])
+    return (
+        pa.table(
+            {
+                "n": pa.array([1, 2], pa.int32()),
+                "s": pa.array([{"t": 1}, None], pa.struct([("t", pa.int32())])),
+                "xs": pa.array([[{"sku": "a"}], []], pa.list_(item)),
+            }
+        ),
+        pa.table(
+            {
+                "n": pa.array([3], pa.int64()),
+                "s": pa.array([{"t": 3, "u": "x"}], pa.struct([("t", pa.int64()), ("u", pa.string())])),
+                "xs": pa.array([[{"sku": "b", "qty": 2}, {"sku": "c", "qty": None}]], pa.large_list(wide_item)),
+                "tags": pa.array([["p", "q"]], pa.list_(pa.string())),
+            }
+        ),
+        pa.table({"n": pa.array([4, 5], pa.int64()), "xs": pa.nulls(2), "tags": pa.nulls(2)}),
+        pa.table({"n": pa.array([], pa.int64())}),
+        pa.table({"n": pa.array([6], pa.int16()), "xs": pa.array([[{"sku": "d"}]], pa.list_(item))}),
+    )
+
+
+def test_parts_that_keep_their_shape_are_pivoted_once_and_conformed_as_read(
+    glue_ctx: GlueContext, tmp_path: Path
+) -> None:
+    frame = DynamicFrame(FromTables("events", leafwise_blocks()), glue_ctx, "events")
+    expected = reference(frame, "root")
+    assert {"root", "root_xs", "root_tags"} <= set(expected)
+    staging = tmp_path / "staging"
+    dfc = frame.relationalize("root", str(staging))
+    got = staged_tables(dfc)
+    assert list(got) == list(expected)
+    for name, table in expected.items():
+        assert got[name].schema.equals(table.schema, check_metadata=True), name
+        assert got[name].to_pylist() == table.to_pylist(), name
+    # One round: every table was staged by the split tasks, none by a second pivot.
+    (area,) = staging_folders(staging)
+    assert (area / "parts").is_dir() and not (area / "tables").exists()
+
+
+def test_only_the_parts_whose_shape_changes_are_pivoted_again(
+    local_ctx: GlueContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from glueworks.runtime.executors import relationalize as staged_relationalize
+
+    blocks = leafwise_blocks()
+    # ``v`` is a long in one part and a string in another: a Choice in the frame, so those two
+    # parts pivot differently under the frame schema; the others do not hold ``v`` at all.
+    blocks = (
+        blocks[0].append_column("v", pa.array([7, 8], pa.int64())),
+        *blocks[1:3],
+        blocks[3].append_column("v", pa.array([], pa.string())),
+        blocks[4].append_column("v", pa.array(["nine"], pa.string())),
+    )
+    redone: list[int] = []
+    pivot_task = staged_relationalize._pivot_task
+
+    def counting(index: int, *args: Any) -> Any:
+        redone.append(index)
+        return pivot_task(index, *args)
+
+    monkeypatch.setattr(staged_relationalize, "_pivot_task", counting)
+    frame = DynamicFrame(FromTables("events", blocks), local_ctx, "events")
+    assert is_choice(frame.schema().field("v"))
+    expected = reference(frame, "root")
+    got = staged_tables(frame.relationalize("root", str(tmp_path / "staging")))
+    for name, table in expected.items():
+        assert got[name].schema.equals(table.schema, check_metadata=True), name
+        assert got[name].to_pylist() == table.to_pylist(), name
+    assert sorted(redone) == [0, 3, 4]
+
+
 def test_many_staged_parts_are_read_as_a_few_splits_with_the_same_keys(
     run_ctx: JobRunContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,7 +15,14 @@ from glueworks.runtime.gluetypes import (
     parse_type_name,
 )
 from glueworks.runtime.inference import table_from_records
-from glueworks.runtime.schema import choice_paths, conform_table, merge_fields, merge_schemas, strip_choices
+from glueworks.runtime.schema import (
+    choice_paths,
+    conform_table,
+    conforms_leafwise,
+    merge_fields,
+    merge_schemas,
+    strip_choices,
+)
 
 
 def names(field: pa.Field) -> list[str]:
@@ -160,3 +167,53 @@ def test_glue_type_names_and_print_format() -> None:
         "|    |-- t: array",
         "|    |    |-- element: int",
     ]
+
+
+ITEM = pa.struct([("sku", pa.string()), ("qty", pa.int64())])
+FRAME = pa.schema(
+    [
+        ("n", pa.int64()),
+        ("s", pa.struct([("t", pa.int64()), ("u", pa.string())])),
+        ("xs", pa.large_list(ITEM)),
+        ("m", pa.map_(pa.string(), pa.int64())),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        FRAME,
+        pa.schema([("n", pa.int32())]),  # narrower, and columns missing
+        pa.schema([("s", pa.struct([("u", pa.string())]))]),  # a struct missing a field
+        pa.schema([("xs", pa.list_(pa.struct([("qty", pa.int32())])))]),  # list kind and element drift
+        pa.schema([("n", pa.null()), ("xs", pa.null()), ("m", pa.null())]),  # all-null columns
+        pa.schema([("m", pa.map_(pa.string(), pa.int32()))]),
+    ],
+    ids=["same", "narrower", "struct-subset", "element-subset", "nulls", "map-values"],
+)
+def test_parts_that_keep_their_shape_conform_leafwise(part: pa.Schema) -> None:
+    assert conforms_leafwise(part, FRAME)
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        pa.schema([("other", pa.int64())]),  # a column the frame lacks
+        pa.schema([("s", pa.null())]),  # a null column where the frame flattens a struct
+        pa.schema([("n", pa.string())]),  # another family (the frame would hold a Choice)
+        pa.schema([("xs", pa.int64())]),  # a scalar where the frame has an array
+        pa.schema([("s", pa.struct([("t", pa.int64()), ("v", pa.int64())]))]),  # a field the frame lacks
+        pa.schema([("n", pa.float64())]),  # a float does not narrow into the frame's integer
+    ],
+    ids=["extra-column", "null-struct", "other-family", "scalar-for-array", "extra-field", "float-for-int"],
+)
+def test_parts_whose_shape_changes_do_not_conform_leafwise(part: pa.Schema) -> None:
+    assert not conforms_leafwise(part, FRAME)
+
+
+def test_a_choice_conforms_leafwise_only_to_the_same_choice() -> None:
+    frame = merge_schemas([pa.schema([("v", pa.int64())]), pa.schema([("v", pa.string())])])
+    assert is_choice(frame.field("v"))
+    assert conforms_leafwise(frame, frame)
+    assert not conforms_leafwise(pa.schema([("v", pa.int64())]), frame)  # its pivot would not be a Choice

@@ -347,9 +347,10 @@ class DynamicFrame(FieldTransforms):
         ``index`` and ``<column>.val…`` columns; see `glueworks.runtime.transforms.relationalize`.
 
         Cost: runs the plan now (Glue also works eagerly, staging to `staging_path`), as executor
-        work in two rounds of tasks: one per input split reads it, runs the transforms and stages
-        its blocks (Arrow IPC); once the frame schema is known, one per part conforms its blocks
-        to it, pivots them (columnar) and stages each table. The driver receives only file
+        work: one task per input split reads it, runs the transforms, pivots its blocks
+        (columnar) by their own schema and stages each table (Arrow IPC). Once the frame schema
+        is known, a part whose pivot would differ under it (its shape changes, e.g. a Choice)
+        is read and pivoted again in a second round; usually none is. The driver receives only file
         locations, row counts per table and schemas; the output frames read the staged tables
         lazily, adding each part's key offsets as they read. Files go under a unique folder
         below `staging_path` (checked like any output path, before any I/O), or a temporary
@@ -381,7 +382,7 @@ class DynamicFrame(FieldTransforms):
             ctx.record_split(meta.split_id, meta.records_read if counts_input else 0, meta.bytes_read, meta.errors)
 
         try:
-            staged = stage_input(self.glue_ctx.executor, self._plan, area, on_done)
+            staged = stage_input(self.glue_ctx.executor, self._plan, area, root, on_done)
             executed = staged.executed
             if self._schema is None and self._block_schemas is None:
                 self._block_schemas = executed.block_schemas

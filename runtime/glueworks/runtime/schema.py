@@ -186,6 +186,9 @@ def conform_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
             continue
         source = table.schema.field(target.name)
         column = table.column(target.name)
+        if source.equals(target, check_metadata=True):
+            columns.append(column)
+            continue
         chunks = [conform_array(chunk, source, target) for chunk in column.chunks]
         columns.append(pa.chunked_array(chunks, type=target.type))
     extra = names - set(schema.names)
@@ -266,6 +269,44 @@ def _place_member(array: pa.Array, source: pa.Field, members: list[pa.Field], ta
 def _expect(ok: bool, source: pa.Field, target: pa.Field) -> None:
     if not ok:
         raise SchemaError(f"cannot conform {source.name!r} from {source.type} to {target.type}")
+
+
+def conforms_leafwise(source: pa.Schema, target: pa.Schema) -> bool:
+    """Whether conforming blocks of `source` to `target` only adds null leaves and widens leaves.
+
+    Then a block keeps its shape: every column, struct field and array of `source` is where
+    `target` has it, with a type conforming casts element by element. No Choice takes part
+    unless both sides hold the same one, and a null column stands for a scalar, array or map
+    (not a struct, which flattening would turn into several columns). So flattening or pivoting
+    a block and then conforming each output gives what conforming first gives (relationalize
+    pivots each part by its own schema when this holds for the frame schema).
+    """
+    fields = {field.name: field for field in target}
+    return all(field.name in fields and _leafwise(field, fields[field.name]) for field in source)
+
+
+def _leafwise(source: pa.Field, target: pa.Field) -> bool:
+    if has_choice(source) or has_choice(target):
+        return bool(source.equals(target, check_metadata=True))
+    stype, ttype = source.type, target.type
+    if pa.types.is_null(stype):
+        return not pa.types.is_struct(ttype)
+    if pa.types.is_struct(ttype):
+        if not pa.types.is_struct(stype):
+            return False
+        children = {child.name: child for child in ttype}
+        return all(child.name in children and _leafwise(child, children[child.name]) for child in stype)
+    if _is_list(ttype):
+        return _is_list(stype) and _leafwise(stype.value_field, ttype.value_field)
+    if pa.types.is_map(ttype):
+        return (
+            pa.types.is_map(stype)
+            and _leafwise(stype.key_field, ttype.key_field)
+            and _leafwise(stype.item_field, ttype.item_field)
+        )
+    if pa.types.is_struct(stype) or _is_list(stype) or pa.types.is_map(stype):
+        return False
+    return bool(stype == ttype or _widen(stype, ttype) == ttype)
 
 
 def strip_choices(schema: pa.Schema) -> pa.Schema:

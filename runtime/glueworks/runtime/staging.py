@@ -1,6 +1,6 @@
 """Staging areas: run-scoped folders where an action leaves Arrow IPC files for lazy frames to read.
 
-`relationalize` stages its input parts and its output tables here (see
+`relationalize` stages its output tables here (see
 `glueworks.runtime.executors.relationalize`). A `StagingArea` is a unique folder under the
 caller's ``staging_path`` (checked like any sink or source path, before any I/O), or a temporary
 folder when none is given. It is removed when the run finishes (`JobRunContext.finish` runs the
@@ -21,7 +21,7 @@ import logging
 import tempfile
 import uuid
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from glueworks.runtime.formats.base import ReadOutput
 from glueworks.runtime.locations import Location, parse_location
+from glueworks.runtime.schema import conform_table
 from glueworks.runtime.sources import Split
 
 if TYPE_CHECKING:
@@ -142,17 +143,6 @@ class IpcFileWriter:
             self._handle.close()
 
 
-def write_ipc(location: Location, tables: Iterable[pa.Table], schema: pa.Schema) -> int:
-    """Write `tables` (all of `schema`) as one Arrow IPC file; returns the rows written."""
-    writer = IpcFileWriter(location, schema)
-    try:
-        for table in tables:
-            writer.write(table)
-    finally:
-        writer.close()
-    return writer.rows
-
-
 def read_ipc(location: Location) -> pa.Table:
     """Read one Arrow IPC file (memory-mapped when local: no copy)."""
     if location.protocol == "file":
@@ -160,38 +150,6 @@ def read_ipc(location: Location) -> pa.Table:
             return pa.ipc.open_file(source).read_all()
     with location.filesystem().open(location.path, "rb") as handle:
         return pa.ipc.open_file(pa.BufferReader(handle.read())).read_all()
-
-
-def write_runs(blocks: Iterable[pa.Table], folder: Location, prefix: str) -> tuple[Location, ...]:
-    """Write blocks as IPC files, one per run of neighbouring blocks sharing a schema.
-
-    An IPC file holds one schema, and the blocks of one split may differ (a group of files).
-    """
-    files: list[Location] = []
-    for number, (_, group) in enumerate(itertools.groupby(blocks, key=_SchemaKey)):
-        tables = list(group)
-        location = folder.child(f"{prefix}-{number:04d}.arrow")
-        write_ipc(location, tables, tables[0].schema)
-        files.append(location)
-    return tuple(files)
-
-
-class _SchemaKey:
-    """Groups blocks whose schemas are equal, metadata included."""
-
-    def __init__(self, table: pa.Table) -> None:
-        self.schema = table.schema
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _SchemaKey) and self.schema.equals(other.schema, check_metadata=True)
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-def read_files(files: Iterable[Location]) -> Iterator[pa.Table]:
-    """The tables of several IPC files, read one at a time."""
-    for location in files:
-        yield read_ipc(location)
 
 
 def remove_files(files: Iterable[Location]) -> None:
@@ -215,11 +173,14 @@ class StagedSplit(Split):
         files: ``(file, shifts)`` per staged part, in frame order; ``shifts`` are ``(column,
             amount)`` pairs: `amount` is added to the column as it is read (relationalize's join
             keys, numbered per part when staged, made global here).
+        schema: The schema every file is conformed to as it is read (a part may lack leaves
+            the frame has, or hold narrower types), or None to read the files as they are.
     """
 
     name: str
     index: int
     files: tuple[tuple[Location, KeyShifts], ...]
+    schema: pa.Schema | None = None
 
     @property
     def split_id(self) -> str:
@@ -232,8 +193,14 @@ class StagedSplit(Split):
         return 0
 
     def read(self) -> ReadOutput:
-        """Read the files and shift the key columns (the rows are not counted as records read)."""
-        return ReadOutput(blocks=[_shifted(read_ipc(location), shifts) for location, shifts in self.files], records=0)
+        """Read the files, conform them and shift the key columns (rows not counted as records read)."""
+        blocks = [_shifted(self._conformed(read_ipc(location)), shifts) for location, shifts in self.files]
+        return ReadOutput(blocks=blocks, records=0)
+
+    def _conformed(self, table: pa.Table) -> pa.Table:
+        if self.schema is None or table.schema.equals(self.schema, check_metadata=True):
+            return table
+        return conform_table(table, self.schema)
 
 
 def _shifted(table: pa.Table, shifts: KeyShifts) -> pa.Table:

@@ -1,49 +1,47 @@
 """Relationalize as executor work: each part is pivoted where it is produced, and staged.
 
-Two rounds of `Executor.run_tasks` calls, so the local and Ray executors run the same steps and
-only small metadata (file locations, row counts, schemas, error records) reaches the driver:
+Only small metadata (file locations, row counts, schemas, error records) reaches the driver,
+and the local and Ray executors run the same steps (`Executor.run_tasks` calls):
 
-1. **Stage the input** (`stage_input`). For a chain of per-block operators over a leaf (the
-   usual read → transform → relationalize), one task per split reads it, runs the operators and
-   writes its blocks to the staging area as Arrow IPC. Any other plan (a join, a repartition)
-   runs as usual and its parts stay where the executor keeps them.
-2. **Pivot** (`pivot_parts`). Once every part is known so is the frame schema; one task per
-   part conforms its blocks to it (so every part gives the same tables and columns, the
-   Choice-of-array case included), relationalizes them with keys numbered from 1 within the
-   part, and writes each table's rows to one IPC file. It reports the rows per table.
+1. **Stage** (`stage_input`). For a chain of per-block operators over a leaf (the usual read →
+   transform → relationalize), one task per split reads it, runs the operators and pivots its
+   blocks by the part's own schema (the merge of its blocks' schemas), writing each table's rows
+   to one Arrow IPC file. The frame schema is not known yet: it is the merge over all parts.
+2. **Check** (driver). A part whose schema conforms to the frame schema leaf by leaf
+   (`conforms_leafwise`: missing leaves become nulls, leaves widen, no Choice differs) pivots
+   to the same rows as the part conformed first; its tables are conformed to the frame's table
+   schemas as they are read (`StagedSplit.schema`). Usually every part passes and there is no
+   second round.
+3. **Pivot** (`pivot_parts`), only for the others: a part whose shape changes under the frame
+   schema (a column that is a Choice elsewhere, a struct missing in the part) is read and
+   transformed again, conformed to the frame schema, pivoted and staged; its first tables are
+   removed. Any other plan (a join, a repartition) runs as usual and each part is pivoted here.
 
-The driver adds up the rows per table part by part: each part's offsets, which the output
-frames (`FromStaged` leaves) add to the key columns as they read the files (`key_links`). So the
-keys are exactly those of relationalizing the whole frame in block order in one place.
+Keys are numbered from 1 within each part; the driver adds up the rows per table part by part,
+and the output frames (`FromStaged` leaves) add each part's offsets to the key columns as they
+read the files (`key_links`). So the keys are exactly those of relationalizing the whole frame
+in block order in one place.
 
 Memory: a task holds one split's (one part's) blocks and their tables; the driver holds none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
-from glueworks.runtime.executors.base import Executed, Executor
+from glueworks.runtime.executors.base import Executed, Executor, merge_block_schemas
 from glueworks.runtime.executors.pipeline import SplitMeta, run_split
 from glueworks.runtime.executors.writing import contiguous_groups, leaf_splits
 from glueworks.runtime.locations import Location
 from glueworks.runtime.plan import BlockOp, FromStaged, FromTables, PlanNode, Read, split_chain
-from glueworks.runtime.schema import conform_table
+from glueworks.runtime.schema import conform_table, conforms_leafwise
 from glueworks.runtime.sources import Split
 from glueworks.runtime.splitting import TASKS_PER_WORKER
-from glueworks.runtime.staging import (
-    IpcFileWriter,
-    KeyShifts,
-    StagedSplit,
-    StagingArea,
-    read_files,
-    remove_files,
-    write_runs,
-)
+from glueworks.runtime.staging import IpcFileWriter, KeyShifts, StagedSplit, StagingArea, remove_files
 from glueworks.runtime.transforms.relationalize import key_links, relationalize_block, relationalize_schemas
 
 #: Most rows of one relationalized table a split of it reads (several staged parts; bounds a task's memory).
@@ -52,21 +50,34 @@ MAX_GROUP_ROWS = 500_000
 #: Called in the driver for each finished part (see `stages.OnPartDone`).
 OnPartDone = Callable[[SplitMeta, bool], None]
 
+#: Per table that got rows: its staged file and row count (keys count from 1 in the part).
+PivotReport = dict[str, tuple[Location, int]]
+
 
 @dataclass(frozen=True)
-class StagedFiles:
-    """A part staged by `stage_input`: its IPC files, in block order."""
+class PivotedPart:
+    """A part the stage round pivoted by its own schema.
 
-    files: tuple[Location, ...]
+    Attributes:
+        schema: The part schema its blocks were conformed to.
+        tables: Its staged tables.
+        split: The split it read, and `ops` the operators it ran (to redo it if its pivot
+            does not hold for the frame schema).
+    """
+
+    schema: pa.Schema
+    tables: PivotReport
+    split: Split
+    ops: tuple[BlockOp, ...]
 
 
 @dataclass(frozen=True)
 class StagedInput:
-    """The input of the pivot: per-part metadata, and a source per part that has blocks.
+    """What the stage round made: per-part metadata, and per part what the pivot starts from.
 
     Attributes:
         executed: Metadata of every part (errors, counts, block schemas; no blocks).
-        sources: Per part, its `StagedFiles` or the executor's handle to its blocks, or None
+        sources: Per part, its `PivotedPart` or the executor's handle to its blocks, or None
             when it made no blocks.
     """
 
@@ -82,8 +93,12 @@ class StagedTable:
     splits: tuple[Split, ...]
 
 
-def stage_input(executor: Executor, plan: PlanNode, area: StagingArea, on_done: OnPartDone) -> StagedInput:
-    """Run `plan`, staging its parts (round 1); `on_done` sees every part, as `run_plan` does.
+def stage_input(
+    executor: Executor, plan: PlanNode, area: StagingArea, root: str, on_done: OnPartDone
+) -> StagedInput:
+    """Run `plan`, pivoting each part of a chain over a leaf by its own schema (round 1).
+
+    `on_done` sees every part, as `run_plan` does.
 
     Raises:
         Exception: The first error a task raised (I/O errors included).
@@ -96,20 +111,24 @@ def stage_input(executor: Executor, plan: PlanNode, area: StagingArea, on_done: 
         sources = [part if meta.schemas else None for meta, part in zip(executed.metas, executed.parts, strict=True)]
         return StagedInput(executed.summary(), sources)
     splits = leaf_splits(base, executor.max_parallelism)
-    folder = area.location.child("input")
-    calls = [(index, split, ops, folder) for index, split in enumerate(splits)]
-    results: list[tuple[SplitMeta, StagedFiles]] = [meta for meta, _ in executor.run_tasks(_stage_task, calls, 0)]
-    for meta, _ in results:
+    folder = area.location.child("parts")
+    calls = [(index, split, ops, root, folder) for index, split in enumerate(splits)]
+    results: list[tuple[SplitMeta, pa.Schema | None, PivotReport]] = [
+        result for result, _ in executor.run_tasks(_stage_task, calls, 0)
+    ]
+    for meta, _, _ in results:
         on_done(meta, isinstance(base, Read))
-    metas = [meta for meta, _ in results]
-    staged = [files if files.files else None for _, files in results]
-    return StagedInput(Executed(metas=metas, parts=[]), staged)
+    sources = [
+        PivotedPart(schema, tables, split, ops) if schema is not None else None
+        for (_, schema, tables), split in zip(results, splits, strict=True)
+    ]
+    return StagedInput(Executed(metas=[meta for meta, _, _ in results], parts=[]), sources)
 
 
 def pivot_parts(
     executor: Executor, staged: StagedInput, schema: pa.Schema, root: str, area: StagingArea
 ) -> dict[str, StagedTable]:
-    """Relationalize every staged part against the frame `schema` (round 2).
+    """The frame's tables for the frame `schema`: checks each part's pivot, redoes those that differ.
 
     Returns:
         Every table relationalize makes for `schema` (root first, as `relationalize_block`
@@ -117,20 +136,32 @@ def pivot_parts(
     """
     schemas = relationalize_schemas(schema, root)
     names = tuple(schemas)
-    folder = area.location.child("tables")
-    calls = [
-        (index, source, schema, root, names, folder)
-        for index, source in enumerate(staged.sources)
-        if source is not None
-    ]
-    reports: list[dict[str, tuple[Location, int]]] = [meta for meta, _ in executor.run_tasks(_pivot_task, calls, 0)]
-    # Removed only now, by the driver: a pivot task that dies after its work is retried, and must
-    # still find its input.
-    remove_files([file for source in staged.sources if isinstance(source, StagedFiles) for file in source.files])
+    reports: list[PivotReport | None] = [None] * len(staged.sources)
+    redo: list[int] = []
+    for number, source in enumerate(staged.sources):
+        if isinstance(source, PivotedPart) and conforms_leafwise(source.schema, schema):
+            reports[number] = source.tables
+        elif source is not None:
+            redo.append(number)
+    if redo:
+        folder = area.location.child("tables")
+        calls = [(number, staged.sources[number], schema, root, folder) for number in redo]
+        for number, (report, _) in zip(redo, executor.run_tasks(_pivot_task, calls, 0), strict=True):
+            reports[number] = report
+        # Removed only now, by the driver: a task that dies after its work is retried, and must
+        # still find its input.
+        remove_files(
+            location
+            for number in redo
+            if isinstance(staged.sources[number], PivotedPart)
+            for location, _ in staged.sources[number].tables.values()
+        )
     links = key_links(schema, root)
     offsets = dict.fromkeys(names, 0)
     staged_parts: dict[str, list[tuple[Location, KeyShifts, int]]] = {name: [] for name in names}
     for report in reports:
+        if report is None:
+            continue
         for name in names:
             if name not in report:
                 continue
@@ -140,10 +171,15 @@ def pivot_parts(
         for name in names:
             offsets[name] += report[name][1] if name in report else 0
     target = executor.max_parallelism * TASKS_PER_WORKER
-    return {name: StagedTable(schemas[name], _group_parts(name, staged_parts[name], target)) for name in names}
+    return {
+        name: StagedTable(schemas[name], _group_parts(name, schemas[name], staged_parts[name], target))
+        for name in names
+    }
 
 
-def _group_parts(name: str, parts: list[tuple[Location, KeyShifts, int]], target: int) -> tuple[Split, ...]:
+def _group_parts(
+    name: str, schema: pa.Schema, parts: list[tuple[Location, KeyShifts, int]], target: int
+) -> tuple[Split, ...]:
     """Neighbouring staged parts as about `target` splits of at most `MAX_GROUP_ROWS` rows each.
 
     One split per part would make the stages that read a relationalized table (a join's map side, a
@@ -154,7 +190,8 @@ def _group_parts(name: str, parts: list[tuple[Location, KeyShifts, int]], target
     count = max(target, -(-sum(rows) // MAX_GROUP_ROWS))
     groups = contiguous_groups(rows, count)
     return tuple(
-        StagedSplit(name, index, tuple((parts[i][0], parts[i][1]) for i in group)) for index, group in enumerate(groups)
+        StagedSplit(name, index, tuple((parts[i][0], parts[i][1]) for i in group), schema)
+        for index, group in enumerate(groups)
     )
 
 
@@ -162,36 +199,55 @@ def _group_parts(name: str, parts: list[tuple[Location, KeyShifts, int]], target
 
 
 def _stage_task(
-    index: int, split: Split, ops: tuple[BlockOp, ...], folder: Location
-) -> tuple[tuple[SplitMeta, StagedFiles]]:
-    """Read one split, run the operators, write its blocks as IPC files."""
+    index: int, split: Split, ops: tuple[BlockOp, ...], root: str, folder: Location
+) -> tuple[tuple[SplitMeta, pa.Schema | None, PivotReport]]:
+    """Read one split, run the operators, pivot its blocks by the part's schema and stage the tables."""
     meta, blocks = run_split(index, split, ops)
-    return ((meta, StagedFiles(write_runs(blocks, folder, f"{index:06d}"))),)
+    if not blocks:
+        return ((meta, None, {}),)
+    schema = merge_block_schemas(block.schema for block in blocks)
+    blocks.reverse()  # popped in order below: each block is let go once pivoted
+    return ((meta, schema, _pivot(_popped(blocks), schema, root, folder, index)),)
 
 
 def _pivot_task(
-    index: int, source: Any, schema: pa.Schema, root: str, names: tuple[str, ...], folder: Location
-) -> tuple[dict[str, tuple[Location, int]]]:
-    """Conform and relationalize one part block by block; write each table's rows to one file.
+    index: int, source: Any, schema: pa.Schema, root: str, folder: Location
+) -> tuple[PivotReport]:
+    """Conform one part's blocks to the frame `schema`, pivot them and stage the tables.
 
-    Returns the file and row count of every table that got rows (keys count from 1 in the part).
+    `source` is the executor's handle to the part's blocks, or a `PivotedPart` to read again.
     """
-    blocks: Iterator[pa.Table] = read_files(source.files) if isinstance(source, StagedFiles) else iter(source)
+    if isinstance(source, PivotedPart):
+        _, blocks = run_split(index, source.split, source.ops)
+        blocks.reverse()
+        return (_pivot(_popped(blocks), schema, root, folder, index),)
+    return (_pivot(iter(source), schema, root, folder, index),)
+
+
+def _popped(blocks: list[pa.Table]) -> Iterable[pa.Table]:
+    while blocks:
+        yield blocks.pop()
+
+
+def _pivot(blocks: Iterable[pa.Table], schema: pa.Schema, root: str, folder: Location, index: int) -> PivotReport:
+    """Conform blocks to `schema` and relationalize them, writing each table's rows to one file.
+
+    Block by block, each table's rows go straight to its file: a task holds one block's tables.
+    Returns the file and row count of every table that got rows (keys count from 1 here).
+    """
     writers: dict[str, IpcFileWriter] = {}
     offsets: dict[str, int] = {}
-    position = {name: number for number, name in enumerate(names)}
     try:
-        # Block by block, each table's rows go straight to its file: a task holds one block's tables.
         for block in blocks:
-            for name, table in relationalize_block(conform_table(block, schema), root, offsets).items():
+            tables = relationalize_block(conform_table(block, schema), root, offsets)
+            for position, (name, table) in enumerate(tables.items()):
                 offsets[name] = offsets.get(name, 0) + table.num_rows
                 if not table.num_rows:
                     continue
                 if name not in writers:
-                    location = folder.child(f"{index:06d}-{position[name]:04d}.arrow")
-                    writers[name] = IpcFileWriter(location, table.schema)
+                    writers[name] = IpcFileWriter(folder.child(f"{index:06d}-{position:04d}.arrow"), table.schema)
                 writers[name].write(table)
     finally:
         for writer in writers.values():
             writer.close()
-    return ({name: (writer.location, writer.rows) for name, writer in writers.items()},)
+    return {name: (writer.location, writer.rows) for name, writer in writers.items()}
