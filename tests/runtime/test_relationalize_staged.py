@@ -166,14 +166,18 @@ def test_only_the_parts_whose_shape_changes_are_pivoted_again(
     assert sorted(redone) == [0, 3, 4]
 
 
+@pytest.mark.parametrize("bound", ["rows", "bytes"])
 def test_many_staged_parts_are_read_as_a_few_splits_with_the_same_keys(
-    run_ctx: JobRunContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_ctx: JobRunContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bound: str
 ) -> None:
     from glueworks.runtime.executors import relationalize as staged_relationalize
 
-    # 30 parts on one task slot: about 4 splits (fewer rows a group than the parts hold: 5).
-    monkeypatch.setattr(staged_relationalize, "MAX_GROUP_ROWS", 40)
-    ctx = GlueContext(executor=LocalExecutor(1), run_context=run_ctx)
+    # 30 parts on two task slots, with a bound that makes a few splits of several parts each.
+    if bound == "rows":
+        monkeypatch.setattr(staged_relationalize, "MAX_GROUP_ROWS", 40)
+    else:
+        monkeypatch.setattr(staged_relationalize, "MAX_GROUP_BYTES", 2000)
+    ctx = GlueContext(executor=LocalExecutor(2), run_context=run_ctx)
     frame = DynamicFrame(FromTables("events", drifting_blocks(11, 30)), ctx, "events")
     expected = reference(frame, "root")
     dfc = frame.relationalize("root", str(tmp_path / "staging"))
@@ -182,8 +186,9 @@ def test_many_staged_parts_are_read_as_a_few_splits_with_the_same_keys(
         assert got[name].to_pylist() == table.to_pylist(), name
     root = dfc["root"].plan
     assert isinstance(root, FromStaged)
-    rows = expected["root"].num_rows
-    assert max(4, -(-rows // 40)) >= len(root.parts) > 1
+    table = expected["root"]
+    needed = -(-table.num_rows // 40) if bound == "rows" else -(-table.nbytes // 2000)
+    assert len(root.parts) == needed + needed % 2 > 2  # rounded up to a multiple of the slots
     assert sum(len(split.files) for split in root.parts) > len(root.parts)  # several files a split
 
 

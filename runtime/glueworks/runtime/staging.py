@@ -114,6 +114,7 @@ class IpcFileWriter:
     Attributes:
         location: The file.
         rows: Rows written so far.
+        nbytes: Arrow bytes of the tables written so far (their size in memory, not on disk).
     """
 
     def __init__(self, location: Location, schema: pa.Schema) -> None:
@@ -123,6 +124,7 @@ class IpcFileWriter:
             fs.makedirs(parent, exist_ok=True)
         self.location = location
         self.rows = 0
+        self.nbytes = 0
         self._handle = fs.open(location.path, "wb")
         try:
             self._writer = pa.ipc.new_file(self._handle, schema)
@@ -134,6 +136,7 @@ class IpcFileWriter:
         """Append a table's rows."""
         self._writer.write_table(table)
         self.rows += table.num_rows
+        self.nbytes += table.nbytes
 
     def close(self) -> None:
         """Finish the file (footer) and close it."""

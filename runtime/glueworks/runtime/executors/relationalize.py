@@ -40,18 +40,19 @@ from glueworks.runtime.locations import Location
 from glueworks.runtime.plan import BlockOp, FromStaged, FromTables, PlanNode, Read, split_chain
 from glueworks.runtime.schema import conform_table, conforms_leafwise
 from glueworks.runtime.sources import Split
-from glueworks.runtime.splitting import TASKS_PER_WORKER
 from glueworks.runtime.staging import IpcFileWriter, KeyShifts, StagedSplit, StagingArea, remove_files
 from glueworks.runtime.transforms.relationalize import key_links, relationalize_block, relationalize_schemas
 
-#: Most rows of one relationalized table a split of it reads (several staged parts; bounds a task's memory).
+#: Most rows, and most Arrow bytes, of one relationalized table a split of it reads (several staged
+#: parts; bounds a task's memory).
 MAX_GROUP_ROWS = 500_000
+MAX_GROUP_BYTES = 64 * 1024 * 1024
 
 #: Called in the driver for each finished part (see `stages.OnPartDone`).
 OnPartDone = Callable[[SplitMeta, bool], None]
 
-#: Per table that got rows: its staged file and row count (keys count from 1 in the part).
-PivotReport = dict[str, tuple[Location, int]]
+#: Per table that got rows: its staged file, rows and Arrow bytes (keys count from 1 in the part).
+PivotReport = dict[str, tuple[Location, int, int]]
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,7 @@ class StagedTable:
     splits: tuple[Split, ...]
 
 
-def stage_input(
-    executor: Executor, plan: PlanNode, area: StagingArea, root: str, on_done: OnPartDone
-) -> StagedInput:
+def stage_input(executor: Executor, plan: PlanNode, area: StagingArea, root: str, on_done: OnPartDone) -> StagedInput:
     """Run `plan`, pivoting each part of a chain over a leaf by its own schema (round 1).
 
     `on_done` sees every part, as `run_plan` does.
@@ -148,47 +147,48 @@ def pivot_parts(
         calls = [(number, staged.sources[number], schema, root, folder) for number in redo]
         for number, (report, _) in zip(redo, executor.run_tasks(_pivot_task, calls, 0), strict=True):
             reports[number] = report
-        # Removed only now, by the driver: a task that dies after its work is retried, and must
-        # still find its input.
+        # The first tables of the parts pivoted again: nothing reads them.
         remove_files(
             location
             for number in redo
             if isinstance(staged.sources[number], PivotedPart)
-            for location, _ in staged.sources[number].tables.values()
+            for location, *_ in staged.sources[number].tables.values()
         )
     links = key_links(schema, root)
     offsets = dict.fromkeys(names, 0)
-    staged_parts: dict[str, list[tuple[Location, KeyShifts, int]]] = {name: [] for name in names}
+    staged_parts: dict[str, list[tuple[Location, KeyShifts, int, int]]] = {name: [] for name in names}
     for report in reports:
         if report is None:
             continue
         for name in names:
             if name not in report:
                 continue
-            location, rows = report[name]
+            location, rows, nbytes = report[name]
             shifts = tuple((column, offsets[source]) for column, source in links.get(name, {}).items())
-            staged_parts[name].append((location, shifts, rows))
+            staged_parts[name].append((location, shifts, rows, nbytes))
         for name in names:
             offsets[name] += report[name][1] if name in report else 0
-    target = executor.max_parallelism * TASKS_PER_WORKER
+    slots = executor.max_parallelism
     return {
-        name: StagedTable(schemas[name], _group_parts(name, schemas[name], staged_parts[name], target))
-        for name in names
+        name: StagedTable(schemas[name], _group_parts(name, schemas[name], staged_parts[name], slots)) for name in names
     }
 
 
 def _group_parts(
-    name: str, schema: pa.Schema, parts: list[tuple[Location, KeyShifts, int]], target: int
+    name: str, schema: pa.Schema, parts: list[tuple[Location, KeyShifts, int, int]], slots: int
 ) -> tuple[Split, ...]:
-    """Neighbouring staged parts as about `target` splits of at most `MAX_GROUP_ROWS` rows each.
+    """Neighbouring staged parts as a few splits: a multiple of the task `slots`, each of at most
+    `MAX_GROUP_ROWS` rows and about `MAX_GROUP_BYTES`.
 
-    One split per part would make the stages that read a relationalized table (a join's map side, a
-    write) run a task per input split however small: at 3M events, 24 parts of a narrow child table
-    were 48 tasks of ~20 ms, mostly Ray's per-task cost.
+    Staged data is cheap to read, so a split is as large as memory allows: one split per part (or
+    several per slot) would make the stages that read a relationalized table (a join's inputs, a
+    write) run many tasks of ~10-20 ms, mostly Ray's per-task cost and the driver's round trip
+    (at 1M events, the 16 tasks reading both sides of a join took ~0.25 s; at 3M, 24 parts of a
+    narrow child table were 48 tasks). A multiple of the slots, so writers get equal shares.
     """
-    rows = [part_rows for _, _, part_rows in parts]
-    count = max(target, -(-sum(rows) // MAX_GROUP_ROWS))
-    groups = contiguous_groups(rows, count)
+    rows = [part_rows for _, _, part_rows, _ in parts]
+    needed = max(1, -(-sum(rows) // MAX_GROUP_ROWS), -(-sum(nbytes for *_, nbytes in parts) // MAX_GROUP_BYTES))
+    groups = contiguous_groups(rows, slots * -(-needed // slots))
     return tuple(
         StagedSplit(name, index, tuple((parts[i][0], parts[i][1]) for i in group), schema)
         for index, group in enumerate(groups)
@@ -210,9 +210,7 @@ def _stage_task(
     return ((meta, schema, _pivot(_popped(blocks), schema, root, folder, index)),)
 
 
-def _pivot_task(
-    index: int, source: Any, schema: pa.Schema, root: str, folder: Location
-) -> tuple[PivotReport]:
+def _pivot_task(index: int, source: Any, schema: pa.Schema, root: str, folder: Location) -> tuple[PivotReport]:
     """Conform one part's blocks to the frame `schema`, pivot them and stage the tables.
 
     `source` is the executor's handle to the part's blocks, or a `PivotedPart` to read again.
@@ -250,4 +248,4 @@ def _pivot(blocks: Iterable[pa.Table], schema: pa.Schema, root: str, folder: Loc
     finally:
         for writer in writers.values():
             writer.close()
-    return {name: (writer.location, writer.rows) for name, writer in writers.items()}
+    return {name: (writer.location, writer.rows, writer.nbytes) for name, writer in writers.items()}
