@@ -231,7 +231,7 @@ def _pivot(blocks: Iterable[pa.Table], schema: pa.Schema, root: str, folder: Loc
     """Conform blocks to `schema` and relationalize them, writing each table's rows to one file.
 
     Block by block, each table's rows go straight to its file: a task holds one block's tables.
-    Returns the file and row count of every table that got rows (keys count from 1 here).
+    Returns the file, rows and Arrow bytes of every table that got rows (keys count from 1 here).
     """
     writers: dict[str, IpcFileWriter] = {}
     offsets: dict[str, int] = {}
