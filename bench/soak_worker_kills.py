@@ -1,13 +1,15 @@
 """Soak: SIGKILL a Ray worker mid-run, many times, and check the committed output every time.
 
-Each round writes a fresh input (JSON lines), runs read → [join] → filter → [repartition] → partitioned
-Parquet write on the Ray executor inside a deferred-commit run context, and kills the worker
+Each round writes a fresh input (JSON lines), runs read → [join] → filter → [repartition | relationalize] →
+partitioned Parquet write on the Ray executor inside a deferred-commit run context, and kills the worker
 process running one task of it: the task's record-level filter writes its pid to a marker file
 and waits, and this script sends SIGKILL to that pid. Ray reruns the task (the marker is there,
 so the rerun does not wait). The committed rows must equal the input rows exactly, compared as
 a multiset (none lost, none duplicated), and no staging file may be left. Rounds take turns at
-the fused read → write path, a path through a shuffle (repartition), and a join written by the
-writer tasks that join its buckets (the victim is then one of those writers).
+the fused read → write path, a path through a shuffle (repartition), a join written by the
+writer tasks that join its buckets (the victim is then one of those writers), and relationalize
+(the victim is a task that reads, pivots and stages a part; the child table's rows, joined back to
+their parents by key, must equal the input's array elements too).
 
     .venv/bin/python bench/soak_worker_kills.py               # 50 kills
     .venv/bin/python bench/soak_worker_kills.py --kills 200 --files 8 --per-file 2000
@@ -43,7 +45,7 @@ def make_input(root: Path, files: int, per_file: int) -> Counter[tuple[Any, ...]
     for f in range(files):
         lines = []
         for i in range(per_file):
-            record = {"id": f * per_file + i, "day": f"d{i % 5}", "v": i * 0.25}
+            record = {"id": f * per_file + i, "day": f"d{i % 5}", "v": i * 0.25, "xs": list(range(i % 4))}
             lines.append(json.dumps(record))
             expected[(record["id"], record["day"], record["v"])] += 1
         (root / f"part-{f:03d}.json").write_text("\n".join(lines) + "\n")
@@ -91,6 +93,21 @@ def committed(out: Path) -> tuple[Counter[tuple[Any, ...]], int, int]:
     return rows, files, staged
 
 
+def child_rows(out: Path, xs: Path) -> Counter[tuple[Any, ...]]:
+    """The child table's rows as (parent record id, index, value), through the root table's keys."""
+    parents = {}
+    for path in out.rglob("*.parquet"):
+        if "_glueworks" not in str(path):
+            for row in pq.read_table(path, columns=["id", "xs"]).to_pylist():
+                parents[row["xs"]] = row["id"]
+    rows: Counter[tuple[Any, ...]] = Counter()
+    for path in xs.rglob("*.parquet"):
+        if "_glueworks" not in str(path):
+            for row in pq.read_table(path).to_pylist():
+                rows[(parents.get(row["id"]), row["index"], row["xs.val"])] += 1
+    return rows
+
+
 def one_round(work: Path, index: int, shape: str, files: int, per_file: int, rng: random.Random) -> dict[str, Any]:
     from glueworks.runtime import GlueContext, JobRunContext, RayExecutor
 
@@ -116,6 +133,11 @@ def one_round(work: Path, index: int, shape: str, files: int, per_file: int, rng
     frame = frame.filter(pause_once(str(marker), victim))
     if shape == "shuffle":
         frame = frame.repartition(3)
+    child = None
+    children: Counter[tuple[Any, ...]] = Counter()
+    if shape == "relationalize":
+        tables = frame.relationalize("root", str(root / "staging"))
+        frame, child = tables.select("root"), tables.select("root_xs")
     killed: list[int] = []
     thread = threading.Thread(target=killer, args=(marker, killed), daemon=True)
     thread.start()
@@ -126,10 +148,20 @@ def one_round(work: Path, index: int, shape: str, files: int, per_file: int, rng
         connection_options={"path": str(root / "out"), "partitionKeys": ["day"]},
         format="parquet",
     )
+    if child is not None:
+        glue.write_dynamic_frame.from_options(
+            frame=child, connection_type="s3", connection_options={"path": str(root / "xs")}, format="parquet"
+        )
     ctx.finish()
     wall = time.monotonic() - started
     thread.join(timeout=5)
     rows, file_count, staged = committed(root / "out")
+    if child is not None:
+        # Every element of every input array, as (record id, index, value), through the join keys.
+        elements = Counter((i, n, n) for i, *_ in expected.elements() for n in range(i % per_file % 4))
+        children = child_rows(root / "out", root / "xs")
+        rows, expected = rows + children, expected + elements
+        staged += sum(1 for path in (root / "staging").rglob("*") if path.is_file())
     lost = sum((expected - rows).values())
     duplicated = sum((rows - expected).values())
     shutil.rmtree(root, ignore_errors=True)
@@ -141,6 +173,7 @@ def one_round(work: Path, index: int, shape: str, files: int, per_file: int, rng
         "duplicated": duplicated,
         "staged_left": staged,
         "files": file_count,
+        "child_rows": sum(children.values()),
         "wall_s": round(wall, 2),
         "ok": bool(killed) and lost == 0 and duplicated == 0 and staged == 0,
     }
@@ -163,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for index in range(args.kills):
-            shape = ("fused", "shuffle", "join")[index % 3]
+            shape = ("fused", "shuffle", "join", "relationalize")[index % 4]
             result = one_round(work, index, shape, args.files, args.per_file, rng)
             results.append(result)
             print(json.dumps(result), flush=True)
