@@ -201,9 +201,8 @@ class StagedSplit(Split):
         return ReadOutput(blocks=blocks, records=0)
 
     def _conformed(self, table: pa.Table) -> pa.Table:
-        if self.schema is None or table.schema.equals(self.schema, check_metadata=True):
-            return table
-        return conform_table(table, self.schema)
+        # Columns already of the target field are reused by `conform_table` (no copy).
+        return table if self.schema is None else conform_table(table, self.schema)
 
 
 def _shifted(table: pa.Table, shifts: KeyShifts) -> pa.Table:

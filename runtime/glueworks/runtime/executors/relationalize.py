@@ -112,16 +112,14 @@ def stage_input(executor: Executor, plan: PlanNode, area: StagingArea, root: str
     splits = leaf_splits(base, executor.max_parallelism)
     folder = area.location.child("parts")
     calls = [(index, split, ops, root, folder) for index, split in enumerate(splits)]
-    results: list[tuple[SplitMeta, pa.Schema | None, PivotReport]] = [
-        result for result, _ in executor.run_tasks(_stage_task, calls, 0)
-    ]
-    for meta, _, _ in results:
+    results: list[tuple[SplitMeta, PivotReport]] = [result for result, _ in executor.run_tasks(_stage_task, calls, 0)]
+    for meta, _ in results:
         on_done(meta, isinstance(base, Read))
     sources = [
-        PivotedPart(schema, tables, split, ops) if schema is not None else None
-        for (_, schema, tables), split in zip(results, splits, strict=True)
+        PivotedPart(merge_block_schemas(meta.schemas), tables, split, ops) if meta.schemas else None
+        for (meta, tables), split in zip(results, splits, strict=True)
     ]
-    return StagedInput(Executed(metas=[meta for meta, _, _ in results], parts=[]), sources)
+    return StagedInput(Executed(metas=[meta for meta, _ in results], parts=[]), sources)
 
 
 def pivot_parts(
@@ -200,14 +198,16 @@ def _group_parts(
 
 def _stage_task(
     index: int, split: Split, ops: tuple[BlockOp, ...], root: str, folder: Location
-) -> tuple[tuple[SplitMeta, pa.Schema | None, PivotReport]]:
-    """Read one split, run the operators, pivot its blocks by the part's schema and stage the tables."""
+) -> tuple[tuple[SplitMeta, PivotReport]]:
+    """Read one split, run the operators, pivot its blocks by the part's schema and stage the tables.
+
+    The part's schema is the merge of its blocks' schemas, which the driver gets again from the meta.
+    """
     meta, blocks = run_split(index, split, ops)
     if not blocks:
-        return ((meta, None, {}),)
-    schema = merge_block_schemas(block.schema for block in blocks)
-    blocks.reverse()  # popped in order below: each block is let go once pivoted
-    return ((meta, schema, _pivot(_popped(blocks), schema, root, folder, index)),)
+        return ((meta, {}),)
+    schema = merge_block_schemas(meta.schemas)
+    return ((meta, _pivot(_drained(blocks), schema, root, folder, index)),)
 
 
 def _pivot_task(index: int, source: Any, schema: pa.Schema, root: str, folder: Location) -> tuple[PivotReport]:
@@ -217,12 +217,13 @@ def _pivot_task(index: int, source: Any, schema: pa.Schema, root: str, folder: L
     """
     if isinstance(source, PivotedPart):
         _, blocks = run_split(index, source.split, source.ops)
-        blocks.reverse()
-        return (_pivot(_popped(blocks), schema, root, folder, index),)
+        return (_pivot(_drained(blocks), schema, root, folder, index),)
     return (_pivot(iter(source), schema, root, folder, index),)
 
 
-def _popped(blocks: list[pa.Table]) -> Iterable[pa.Table]:
+def _drained(blocks: list[pa.Table]) -> Iterable[pa.Table]:
+    """The blocks in order, each let go by the list once taken (a task holds one block's tables)."""
+    blocks.reverse()
     while blocks:
         yield blocks.pop()
 
