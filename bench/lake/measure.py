@@ -3,13 +3,17 @@
 * **wall**: from spawn to the command's exit;
 * **CPU seconds**: user + system of the whole tree, every process however it ended (see below);
 * **peak PSS / RSS**: the sum over every live descendant. RSS is read every ``interval`` seconds from
-  ``/proc/<pid>/statm`` (kernel counters: cheap); PSS from ``/proc/<pid>/smaps_rollup`` whenever the
-  tree's RSS passed its last PSS sample's RSS by more than 1 %, and at least every ``pss_every`` seconds.
-  PSS shares pages between the processes that map them, so Ray's object store is not counted once per
-  worker; but ``smaps_rollup`` walks every mapped page, ~28 ms of harness CPU for a Ray tree of ten
-  processes: read every 0.2 s it took ~14 % of a core from the engine under test, and only when the
-  engine kept both cores busy (a 1-worker run left the harness an idle core, which skewed speed-ups).
-  The tree's PSS can only rise with its RSS (pages it maps), so the peak is missed by at most ~1 %.
+  ``/proc/<pid>/statm`` (kernel counters: cheap). PSS shares pages between the processes that map them, so
+  Ray's object store is not counted once per worker; but it comes from ``/proc/<pid>/smaps_rollup``,
+  which walks every mapped page: ~30 ms of harness CPU for a Ray tree of ten processes. The harness
+  runs at normal priority and Ray's workers at nice 15, so every CPU second it spends while the engine
+  keeps both cores busy is taken from the engine (and a 1-worker run leaves it an idle core, which
+  skews the 2-vs-1-worker speed-up). So PSS is read when the tree's RSS grew by more than 1 % since
+  the last PSS sample, at most every ``pss_gap`` seconds while it keeps growing and once more when it
+  turns down, and at least every ``pss_every`` seconds. Between samples, the last PSS plus the RSS
+  growth since estimates PSS (exact while the new pages are private, as a worker's allocations are;
+  not when a sharer's exit moves shared pages onto the others): its highest value is
+  ``peak_pss_estimate_mb``, to compare with the sampled peak.
 
 How CPU seconds are counted. The kernel adds a process's times to its parent's ``cutime``/``cstime``
 (and so, up the chain, to the harness's ``RUSAGE_CHILDREN``) only when that parent *waits* for it. The
@@ -61,29 +65,52 @@ def become_subreaper() -> None:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
 
 
-def _children_of(pid: int) -> list[int]:
-    found: list[int] = []
-    task_dir = Path(f"/proc/{pid}/task")
+Stat = tuple[int, int, int, int]  # (ppid, utime + stime, cutime + cstime, start time), in clock ticks
+
+
+def _read_stat(pid: int) -> Stat | None:
+    """One process's `Stat`; None if it is gone."""
     try:
-        tasks = list(task_dir.iterdir())
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            text = handle.read()
     except OSError:
-        return found
-    for task in tasks:
-        try:
-            found.extend(int(c) for c in (task / "children").read_text().split())
-        except OSError:
-            continue
-    return found
+        return None
+    # The command name may hold spaces and parentheses: the fields proper start after the last ")".
+    fields = text[text.rindex(b")") + 2 :].split()
+    if len(fields) < 20:
+        return None
+    return int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14]), int(fields[19])
 
 
-def descendants(root: int) -> list[int]:
-    """Every live descendant of `root` (from ``/proc/<pid>/task/*/children``)."""
+def process_table() -> dict[int, Stat]:
+    """`Stat` of every process on the machine, from one pass over ``/proc``.
+
+    One small read per process (~2 ms for ~70 processes). Walking ``/proc/<pid>/task/*/children`` instead
+    reads a file per *thread*: ~10 ms for a Ray tree of ten processes and 220 threads, every interval,
+    taken from the engine under test when it keeps both cores busy.
+    """
+    table: dict[int, Stat] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            stat = _read_stat(int(name))
+            if stat is not None:
+                table[int(name)] = stat
+    return table
+
+
+def descendants(root: int, table: Mapping[int, Stat] | None = None) -> list[int]:
+    """Every live descendant of `root` (by parent pid in `table`, read now if not given)."""
+    if table is None:
+        table = process_table()
+    children: dict[int, list[int]] = {}
+    for pid, stat in table.items():
+        children.setdefault(stat[0], []).append(pid)
     seen: list[int] = []
-    stack = _children_of(root)
+    stack = list(children.get(root, ()))
     while stack:
         pid = stack.pop()
         seen.append(pid)
-        stack.extend(_children_of(pid))
+        stack.extend(children.get(pid, ()))
     return seen
 
 
@@ -130,20 +157,6 @@ class ProcessTimes:
     reaped_here: bool = False
 
 
-def _read_stat(pid: int) -> tuple[int, int, int, int] | None:
-    """(ppid, utime + stime, cutime + cstime, start time) of one process in clock ticks; None if it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            text = handle.read()
-    except OSError:
-        return None
-    # The command name may hold spaces and parentheses: the fields proper start after the last ")".
-    fields = text[text.rindex(")") + 2 :].split()
-    if len(fields) < 20:
-        return None
-    return int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14]), int(fields[19])
-
-
 def _ignores_sigchld(pid: int) -> bool:
     """Whether `pid` ignores SIGCHLD (so the kernel reaps its children and discards their times)."""
     try:
@@ -163,11 +176,11 @@ class CpuSampler:
         self.seen: dict[tuple[int, int], ProcessTimes] = {}  # (pid, start time): pids are reused
         self._latest: dict[int, tuple[int, int]] = {}
 
-    def sample(self, pids: Sequence[int]) -> None:
-        """Record one sighting of each of `pids` (live descendants; those gone meanwhile are skipped)."""
+    def sample(self, pids: Sequence[int], table: Mapping[int, Stat]) -> None:
+        """Record one sighting of each of `pids` (live descendants, with their `Stat` in `table`)."""
         now: dict[int, ProcessTimes] = {}
         for pid in pids:
-            stat = _read_stat(pid)
+            stat = table.get(pid)
             if stat is None:
                 continue
             ppid, own, children, start = stat
@@ -215,6 +228,7 @@ class Measurement:
     cpu_reaped_s: float = 0.0  # RUSAGE_CHILDREN: every process whose reaping reached the harness
     cpu_lost_s: float = 0.0  # sampled: processes reaped by a parent ignoring SIGCHLD
     cpu_sampled_s: float = 0.0  # sampled: the last own times of every process seen
+    peak_pss_estimate_mb: float = 0.0  # between PSS samples (see the module docstring)
 
 
 def run_measured(
@@ -226,12 +240,13 @@ def run_measured(
     timeout: float = 3600.0,
     interval: float = 0.2,
     pss_every: float = 1.0,
+    pss_gap: float = 0.6,
     grace: float = 20.0,
 ) -> Measurement:
     """Run `argv` with stdout and stderr to `log`; measure it (see the module docstring)."""
     me = os.getpid()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak_pss = peak_rss = 0
+    peak_pss = peak_rss = pss_estimate = 0
     returncode: int | None = None
     killed = 0
     cpu = CpuSampler()
@@ -243,21 +258,28 @@ def run_measured(
         ended = started
         deadline = started + timeout
         leftover_deadline: float | None = None
-        pss_rss = 0  # the tree's RSS at the last PSS sample
+        pss = pss_rss = 0  # the tree's PSS and RSS at the last PSS sample
         pss_at = float("-inf")
+        last_rss = 0
         while True:
-            pids = descendants(me)
+            table = process_table()
+            pids = descendants(me, table)
             rss = sum(_rss_kb(pid) for pid in pids)
-            if rss > pss_rss * 1.01 or time.perf_counter() - pss_at >= pss_every:
+            sampled_at = time.perf_counter()
+            grown = rss > pss_rss * 1.01
+            # While RSS grows, PSS is read at most every `pss_gap` seconds, and once more as RSS turns down.
+            if (grown and (sampled_at - pss_at >= pss_gap or rss < last_rss)) or sampled_at - pss_at >= pss_every:
                 pss = rss = 0
                 for pid in pids:
                     p, r = _memory_kb(pid)
                     pss += p
                     rss += r
                 peak_pss = max(peak_pss, pss)
-                pss_rss, pss_at = rss, time.perf_counter()
+                pss_rss, pss_at = rss, sampled_at
             peak_rss = max(peak_rss, rss)
-            cpu.sample(pids)
+            pss_estimate = max(pss_estimate, pss + rss - pss_rss)
+            last_rss = rss
+            cpu.sample(pids, table)
             while True:  # reap whatever ended: the command and any orphan re-parented here
                 try:
                     pid, status = os.waitpid(-1, os.WNOHANG)
@@ -299,4 +321,5 @@ def run_measured(
         cpu_reaped_s=reaped,
         cpu_lost_s=lost,
         cpu_sampled_s=sampled,
+        peak_pss_estimate_mb=max(pss_estimate, peak_pss) / 1024,
     )

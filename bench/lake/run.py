@@ -91,6 +91,7 @@ class RunRecord:
     output_mb: float
     problems: list[str] = field(default_factory=list)
     cpu_parts: dict[str, float] = field(default_factory=dict)  # how cpu_s was made up (measure.py)
+    peak_pss_estimate_mb: float = 0.0  # PSS between samples, estimated from RSS (measure.py)
 
 
 def warm_page_cache(folder: Path) -> None:
@@ -121,6 +122,7 @@ def run_engine(engine: Engine, rep: int, dataset: Path, work: Path, truth: dict[
         engine.name, rep, False, "FAILED", m.wall_s, None, None, m.cpu_s, m.peak_pss_mb, m.peak_rss_mb, 0, 0, 0.0
     )
     record.cpu_parts = {"reaped_s": m.cpu_reaped_s, "lost_s": m.cpu_lost_s, "sampled_s": m.cpu_sampled_s}
+    record.peak_pss_estimate_mb = m.peak_pss_estimate_mb
     if m.returncode != 0 or not result_file.is_file():
         tail = log.read_text(errors="replace").strip().splitlines()[-3:]
         record.problems = [f"exit code {m.returncode}; see {log}", *tail]
@@ -465,7 +467,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"rep {rep} {engine.name:<17} {record.status:<6} wall {record.wall_s:7.2f}s "
                 f"work {_fmt(record.work_s, 2):>7}s cpu {record.cpu_s:7.1f}s "
-                f"pss {record.peak_pss_mb:7.0f}MB files {record.files}",
+                f"pss {record.peak_pss_mb:7.0f}MB (est {record.peak_pss_estimate_mb:.0f}) files {record.files}",
                 flush=True,
             )
             for problem in record.problems[:4]:

@@ -7,6 +7,7 @@ so the child's times never reach any ``cutime`` nor the harness's ``RUSAGE_CHILD
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -111,3 +112,12 @@ def test_peak_pss_is_caught_by_rss_growth_without_periodic_pss_samples(measure: 
     assert m.returncode == 0, (tmp_path / "log").read_text()
     assert m.peak_pss_mb >= 190
     assert m.peak_rss_mb >= m.peak_pss_mb
+
+
+def test_descendants_walk_the_process_table_by_parent_pid(measure: ModuleType) -> None:
+    # (ppid, own ticks, children ticks, start time) as `process_table` reads them.
+    table = {10: (1, 0, 0, 5), 11: (10, 0, 0, 6), 12: (11, 0, 0, 7), 13: (1, 0, 0, 8), 14: (13, 0, 0, 9)}
+    assert sorted(measure.descendants(10, table)) == [11, 12]
+    assert measure.descendants(12, table) == []
+    live = measure.process_table()  # the real /proc: this test's own process is in it, under its parent
+    assert os.getpid() in measure.descendants(os.getppid(), live)
