@@ -15,7 +15,8 @@ their parents by key, must equal the input's array elements too).
     .venv/bin/python bench/soak_worker_kills.py --kills 200 --files 8 --per-file 2000
 
 Prints one line per round and a summary; exits 1 if any round lost or duplicated a row, or if a
-victim never started. Ray is started in this process (``num_cpus=2``) and shut down at the end.
+victim never started or was never killed while it waited. Ray is started in this process
+(``num_cpus=2``) and shut down at the end.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ def pause_once(marker: str, victim_id: int) -> Callable[[dict[str, Any]], bool]:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 time.sleep(0.05)
+            # Still alive: nobody killed this task, so the round proves nothing (its check says so).
+            with open(marker + ".unkilled", "w") as handle:
+                handle.write(str(os.getpid()))
         return True
 
     return predicate
@@ -130,6 +134,11 @@ def one_round(work: Path, index: int, shape: str, files: int, per_file: int, rng
             connection_type="s3", connection_options={"paths": [str(labels.parent)]}, format="json"
         )
         frame = frame.join("day", "key", days).drop_fields(["key"])
+    # The killer runs before anything executes: relationalize runs its split tasks when called.
+    killed: list[int] = []
+    thread = threading.Thread(target=killer, args=(marker, killed), daemon=True)
+    thread.start()
+    started = time.monotonic()
     frame = frame.filter(pause_once(str(marker), victim))
     if shape == "shuffle":
         frame = frame.repartition(3)
@@ -138,10 +147,6 @@ def one_round(work: Path, index: int, shape: str, files: int, per_file: int, rng
     if shape == "relationalize":
         tables = frame.relationalize("root", str(root / "staging"))
         frame, child = tables.select("root"), tables.select("root_xs")
-    killed: list[int] = []
-    thread = threading.Thread(target=killer, args=(marker, killed), daemon=True)
-    thread.start()
-    started = time.monotonic()
     glue.write_dynamic_frame.from_options(
         frame=frame,
         connection_type="s3",
@@ -155,6 +160,7 @@ def one_round(work: Path, index: int, shape: str, files: int, per_file: int, rng
     ctx.finish()
     wall = time.monotonic() - started
     thread.join(timeout=5)
+    unkilled = (root / "victim.pid.unkilled").exists()
     rows, file_count, staged = committed(root / "out")
     if child is not None:
         # Every element of every input array, as (record id, index, value), through the join keys.
@@ -168,14 +174,14 @@ def one_round(work: Path, index: int, shape: str, files: int, per_file: int, rng
     return {
         "round": index,
         "shape": shape,
-        "killed": bool(killed),
+        "killed": bool(killed) and not unkilled,
         "lost": lost,
         "duplicated": duplicated,
         "staged_left": staged,
         "files": file_count,
         "child_rows": sum(children.values()),
         "wall_s": round(wall, 2),
-        "ok": bool(killed) and lost == 0 and duplicated == 0 and staged == 0,
+        "ok": bool(killed) and not unkilled and lost == 0 and duplicated == 0 and staged == 0,
     }
 
 
