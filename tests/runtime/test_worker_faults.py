@@ -31,7 +31,10 @@ PER_FILE = 300
 def make_input(root: Path) -> list[dict[str, Any]]:
     records = []
     for f in range(FILES):
-        batch = [{"id": f * PER_FILE + i, "day": f"d{i % 3}", "v": i * 0.5} for i in range(PER_FILE)]
+        batch = [
+            {"id": f * PER_FILE + i, "day": f"d{i % 3}", "v": i * 0.5, "xs": list(range(i % 4))}
+            for i in range(PER_FILE)
+        ]
         write_json_lines(root / f"part-{f}.json", batch)
         records += batch
     return records
@@ -48,6 +51,8 @@ def pause_once(marker: str, victim_id: int) -> Callable[[dict[str, Any]], bool]:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:  # killed here; the retry finds the marker and goes on
                 time.sleep(0.05)
+            with open(marker + ".unkilled", "w") as handle:  # nobody killed it: the test proves nothing
+                handle.write(str(os.getpid()))
         return True
 
     return predicate
@@ -82,16 +87,27 @@ def committed_rows(out: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def committed_elements(out: Path, child: Path) -> Counter[tuple[Any, ...]]:
+    """Relationalize's child rows as (parent id, index, value), joined to their parents through the keys."""
+    parents = {row["xs"]: row["id"] for row in committed_rows(out)}
+    rows = [row for path in sorted(child.rglob("*.parquet")) for row in pq.read_table(path).to_pylist()]
+    return Counter((parents.get(row["id"]), row["index"], row["xs.val"]) for row in rows)
+
+
 Rows = list[dict[str, Any]]
 
 
 def run_with_kill(root: Path, shape: str, victim_id: int) -> tuple[int | None, Rows, Rows]:
-    """One run of read → [join] → filter (the victim pauses) → [repartition] → partitioned write, with a kill.
+    """One run of read → [join] → filter (the victim pauses) → [repartition | relationalize] → partitioned
+    write, with a kill.
 
     With a join, the filter runs in the writer tasks that join the buckets: the victim is one of them.
+    Relationalize runs its split tasks when called, so the killer starts before the plan is built.
     """
     expected = make_input(root / "in")
     marker = root / "victim.pid"
+    killer = Killer(marker)
+    killer.start()
     ctx = JobRunContext("jr_kill", "job", 0, "ray", 2, None, defer_commit=True)
     glue = GlueContext(executor=RayExecutor(2), run_context=ctx)
     frame: DynamicFrame = read_json(glue, root / "in")
@@ -101,8 +117,15 @@ def run_with_kill(root: Path, shape: str, victim_id: int) -> tuple[int | None, R
     frame = frame.filter(pause_once(str(marker), victim_id))
     if shape == "shuffle":
         frame = frame.repartition(3)
-    killer = Killer(marker)
-    killer.start()
+    if shape == "relationalize":
+        tables = frame.relationalize("root", str(root / "staging"))
+        frame = tables.select("root")
+        glue.write_dynamic_frame.from_options(
+            frame=tables.select("root_xs"),
+            connection_type="s3",
+            connection_options={"path": str(root / "xs")},
+            format="parquet",
+        )
     glue.write_dynamic_frame.from_options(
         frame=frame,
         connection_type="s3",
@@ -111,6 +134,7 @@ def run_with_kill(root: Path, shape: str, victim_id: int) -> tuple[int | None, R
     )
     ctx.finish()
     killer.join(timeout=5)
+    assert not (root / "victim.pid.unkilled").exists(), "the victim outlived its pause: nobody killed it"
     return killer.killed, expected, committed_rows(root / "out")
 
 
@@ -119,12 +143,15 @@ def as_counter(rows: list[dict[str, Any]]) -> Counter[tuple[Any, ...]]:
 
 
 @pytest.mark.ray
-@pytest.mark.parametrize("shape", ["fused", "shuffle", "join"])
+@pytest.mark.parametrize("shape", ["fused", "shuffle", "join", "relationalize"])
 def test_a_killed_worker_loses_and_duplicates_nothing(ray_cluster: None, tmp_path: Path, shape: str) -> None:
     killed, expected, rows = run_with_kill(tmp_path, shape, victim_id=FILES * PER_FILE - 7)
     assert killed is not None, "the victim task never started"
     assert len(rows) == len(expected)
     assert as_counter(rows) == as_counter(expected)  # none lost, none duplicated
+    if shape == "relationalize":
+        elements = Counter((r["id"], n, n) for r in expected for n in r["xs"])
+        assert committed_elements(tmp_path / "out", tmp_path / "xs") == elements
 
 
 def vanishing_run(glue: GlueContext, source: str, out: str, delete: Callable[[], None]) -> None:
