@@ -132,13 +132,13 @@ class RayExecutor(Executor):
         # result is being completed can abort the whole process (a Ray task-manager check), which
         # is far worse than a few wasted task-seconds.
         for index, split in enumerate(splits):
-            while len(pending) >= self.max_parallelism:
-                done, meta = self._next(ray, pending)
-                metas[done] = meta
-                on_done(meta)
+            finished = self._free_slot(ray, pending)
             meta_ref, blocks_ref = split_fn.remote(index, split, ops_ref)
             pending[meta_ref] = index
             parts[index] = blocks_ref
+            for done, ref in finished:
+                metas[done] = meta = _get(ray, ref)
+                on_done(meta)
         while pending:
             done, meta = self._next(ray, pending)
             metas[done] = meta
@@ -164,14 +164,14 @@ class RayExecutor(Executor):
         outputs: list[list[Any]] = []
         pending: dict[Any, int] = {}
         for index, call in enumerate(calls):
-            while len(pending) >= self.max_parallelism:
-                done, meta = self._next(ray, pending)
-                by_index[done] = meta
+            finished = self._free_slot(ray, pending)
             refs = call_fn.remote(fn, *call)
             if not num_outputs:
                 refs = [refs]  # one return value comes back as a single ref
             pending[refs[0]] = index
             outputs.append(list(refs[1:]))
+            for done, ref in finished:
+                by_index[done] = _get(ray, ref)
         call = ()  # the last call's handles are its task's to hold now (see `Executor.run_tasks`)
         while pending:
             done, meta = self._next(ray, pending)
@@ -190,6 +190,19 @@ class RayExecutor(Executor):
     def part_loader(self) -> Callable[[Any], list[pa.Table]]:
         """Parts are object refs: a task fetches each when it reaches it."""
         return load_part
+
+    def _free_slot(self, ray: Any, pending: dict[Any, int]) -> list[tuple[int, Any]]:
+        """Wait until fewer than `max_parallelism` tasks are in flight; the (index, ref) of those that ended.
+
+        Their results are fetched once the next task is submitted: a meta holding thousands of error
+        records takes the driver ~0.1 s to unpickle, and the worker that just finished would sit idle
+        meanwhile. A task that failed raises then, after one more task was submitted.
+        """
+        finished = []
+        while len(pending) >= self.max_parallelism:
+            ready, _ = ray.wait(list(pending), num_returns=1)
+            finished.append((pending.pop(ready[0]), ready[0]))
+        return finished
 
     @staticmethod
     def _next(ray: Any, pending: dict[Any, int]) -> tuple[int, Any]:
