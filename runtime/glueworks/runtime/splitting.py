@@ -19,6 +19,11 @@
   and a task's memory stops growing with the input (10M events in 80 files of ~39 MB made groups of
   ~390 MB before; now at most ``MAX_SPLIT_BYTES``).
 
+* With two or more workers, each of the last ``parallelism`` splits that can be cut is halved:
+  tasks take splits in order, so those are the round's tail, and the workers that finish first
+  wait on the slowest of them. At the ~1M-event lake benchmark (2 workers) that wait was
+  0.32-0.83 s over three runs with 8 splits and 0.14-0.30 s with the last two halved.
+
 Splits keep file order, and ranges of one file keep byte order, so rows over the whole frame
 come out in file order.
 """
@@ -27,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from glueworks.runtime.formats.base import FileFormat, ReadOutput
@@ -149,9 +154,30 @@ def plan_splits(
     wanted = parallelism * TASKS_PER_WORKER
     target = split_target(total, parallelism, min_bytes, max_bytes)
     units: list[Split] = [piece for f in files for piece in cut_file(f, target)]
-    if len(units) <= wanted:
-        return units
-    return _pack_small(units, max(1, total // wanted), target)
+    if len(units) > wanted:
+        units = _pack_small(units, max(1, total // wanted), target)
+    return _halve_tail(units, parallelism, min_bytes) if 1 < parallelism < len(units) else units
+
+
+def _halve_tail(units: list[Split], parallelism: int, min_bytes: int) -> list[Split]:
+    """`units` with each of the last `parallelism` cut in two byte ranges where it can be.
+
+    Tasks take splits in order, so the last `parallelism` are the round's tail: while the slowest
+    of them runs, the workers done with theirs idle. Halving them halves that wait (splits of one
+    kind of data differ in cost by up to ~1.8x: drift and malformed lines cost more to read). One
+    worker has no one to keep waiting.
+    """
+    head, tail = units[:-parallelism], units[-parallelism:]
+    out = list(head)
+    for unit in tail:
+        if unit.size < min_bytes or not isinstance(unit, FileSplit | RangeSplit):  # halves >= min_bytes / 2
+            out.append(unit)
+        elif isinstance(unit, RangeSplit):
+            middle = unit.start + unit.size // 2
+            out += [replace(unit, end=middle), replace(unit, start=middle)]
+        else:
+            out += cut_file(unit, -(-unit.size // 2)) if can_split(unit) else [unit]
+    return out
 
 
 def _pack_small(units: list[Split], group_bytes: int, target: int) -> list[Split]:
