@@ -296,10 +296,11 @@ def run_measured(
             now = time.perf_counter()
             if returncode is None and now > deadline:
                 os.kill(proc.pid, signal.SIGKILL)
-            if returncode is not None and not descendants(me):
+            left = descendants(me) if returncode is not None else []
+            if returncode is not None and not left:
                 break
             if leftover_deadline is not None and now > leftover_deadline:
-                for pid in descendants(me):
+                for pid in left:
                     try:
                         os.kill(pid, signal.SIGKILL)
                         killed += 1

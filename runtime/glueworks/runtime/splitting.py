@@ -176,7 +176,7 @@ def _halve_tail(units: list[Split], parallelism: int, min_bytes: int) -> list[Sp
             middle = unit.start + unit.size // 2
             out += [replace(unit, end=middle), replace(unit, start=middle)]
         else:
-            out += cut_file(unit, -(-unit.size // 2)) if can_split(unit) else [unit]
+            out += cut_file(unit, -(-unit.size // 2))  # a file it cannot cut stays whole
     return out
 
 

@@ -200,16 +200,19 @@ class RayExecutor(Executor):
         """
         finished = []
         while len(pending) >= self.max_parallelism:
-            ready, _ = ray.wait(list(pending), num_returns=1)
-            finished.append((pending.pop(ready[0]), ready[0]))
+            finished.append(_ended(ray, pending))
         return finished
 
     @staticmethod
     def _next(ray: Any, pending: dict[Any, int]) -> tuple[int, Any]:
-        ready, _ = ray.wait(list(pending), num_returns=1)
-        ref = ready[0]
-        index = pending.pop(ref)
+        index, ref = _ended(ray, pending)
         return index, _get(ray, ref)
+
+
+def _ended(ray: Any, pending: dict[Any, int]) -> tuple[int, Any]:
+    """Wait for one task of `pending` to end; its index and ref, taken out of `pending` (result not fetched)."""
+    ready, _ = ray.wait(list(pending), num_returns=1)
+    return pending.pop(ready[0]), ready[0]
 
 
 def _task_name(ops: tuple[BlockOp, ...]) -> str:
