@@ -92,6 +92,26 @@ def test_succeeded_run_commits_with_its_state_then_publishes(any_server: LiveSer
     assert rows == {run_id}
 
 
+def test_a_reader_told_succeeded_finds_the_output_in_place(
+    server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The publication right after the commit is slowed down: a client polling GetJobRun sees SUCCEEDED
+    # inside that window, and must find the output published all the same (the read publishes first).
+    platform: Any = server.platform
+    publish_after_commit = platform.outputs.publish_run
+
+    def slow_publish(tenant_id: str, run_id: str) -> int:
+        time.sleep(3)
+        return int(publish_after_commit(tenant_id, run_id))
+
+    monkeypatch.setattr(platform.outputs, "publish_run", slow_publish)
+    glue, name, run_id, out, _ = start_run(server, tmp_path, "ok")
+    run = wait_for_run(glue, name, run_id)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    assert visible_ids(out) == [1, 2, 3, 100] and visible_ids(Path(f"{out}_flat")) == [1, 2, 3]
+    assert [o["state"] for o in platform.outputs.outputs("default", run_id)] == ["PUBLISHED", "PUBLISHED"]
+
+
 def test_failed_run_after_finished_writes_leaves_nothing(server: LiveServer, tmp_path: Path) -> None:
     glue, name, run_id, out, marker = start_run(server, tmp_path, "fail")
     run = wait_for_run(glue, name, run_id)

@@ -165,6 +165,8 @@ def build_platform(
     # Bookmarks first: a stale bookmark fails the run, and then no output is committed; events see the end state.
     platform.runs.terminal_hooks += [bookmarks.on_terminal, outputs.on_terminal]
     platform.runs.state_hooks.append(events.on_run_state)
+    platform.runs.settle_hooks.append(outputs.settle)
+    events.before_delivery = outputs.publish_pending  # a webhook told SUCCEEDED finds the output in place
     platform.crawlers.execution.state_hooks.append(
         lambda session, tenant, detail: events.emit(session, tenant, CRAWLER_STATE_CHANGE, detail)
     )

@@ -108,6 +108,9 @@ class EventService:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        # Called before events are handed out: a consumer told a run SUCCEEDED must find its output in place
+        # (the Platform sets OutputService.publish_pending).
+        self.before_delivery: Callable[[], object] = lambda: None
 
     # -- emitting --------------------------------------------------------------------------------------------
 
@@ -180,7 +183,10 @@ class EventService:
                 .order_by(EventRow.id)
                 .limit(limit)
             )
-            return [self.render(row) for row in rows]
+            events = [self.render(row) for row in rows]
+        if events:
+            self.before_delivery()
+        return events
 
     def render(self, row: EventRow) -> dict[str, Any]:
         """An outbox row in EventBridge's shape (with ``outbox_id``)."""
@@ -278,6 +284,7 @@ class EventService:
             ]
         if not due:
             return 0
+        self.before_delivery()
         with self._http_factory() as client, ThreadPoolExecutor(max_workers=self.policy.concurrency) as pool:
             results = list(pool.map(lambda item: (item[0], _post(client, item[1], item[2], self.policy.timeout)), due))
         with self._db.transaction() as session:

@@ -8,6 +8,8 @@ A platform run's driver stages its outputs and returns their manifests instead o
    if and only if its outputs are COMMITTED: they are written in one transaction.
 2. Right after that transaction commits, the outputs are published (staged files moved into place,
    then the commit-log entry written; readers see old or new, never a mix) and marked PUBLISHED.
+   Until then a reader of the run's state publishes first (``settle``): SUCCEEDED is never seen
+   before the output is in place.
 3. ``sweep`` (at platform start and periodically) rolls forward: any COMMITTED output is published
    (a crash between 1 and 2 loses nothing), and staging of terminal runs that did not succeed is
    removed, using the staging journal the driver wrote before writing any file (a stopped or timed-out
@@ -20,7 +22,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -129,11 +131,22 @@ class OutputService:
 
     def publish_run(self, tenant_id: str, run_id: str) -> int:
         """Publish the COMMITTED outputs of one run; return how many were published."""
-        return self._publish(
-            select(RunOutputRow).where(
-                RunOutputRow.tenant_id == tenant_id, RunOutputRow.run_id == run_id, RunOutputRow.state == COMMITTED
-            )
-        )
+        return self.settle(tenant_id, [run_id])
+
+    def settle(self, tenant_id: str, run_ids: Sequence[str] | None = None) -> int:
+        """Publish what is still COMMITTED of these runs (None: of all the tenant's runs); return how many.
+
+        The read barrier (a `RunService` settle hook): a SUCCEEDED run's outputs are published right after
+        its transaction commits, and a reader that sees SUCCEEDED in between would find them missing. A
+        reader calls this first, and waits for (or does) the publication.
+        """
+        query = select(RunOutputRow).where(RunOutputRow.tenant_id == tenant_id, RunOutputRow.state == COMMITTED)
+        if run_ids is not None:
+            query = query.where(RunOutputRow.run_id.in_(list(run_ids)))
+        with self._db.transaction() as session:
+            if session.scalars(query.with_only_columns(RunOutputRow.id).limit(1)).first() is None:
+                return 0  # the common case: nothing pending, no lock taken
+        return self._publish(query)
 
     def publish_pending(self) -> int:
         """Roll forward: publish every COMMITTED output of every tenant; return how many."""

@@ -11,8 +11,10 @@ The run state machine lives here (the rules it applies are in ``run_policy``)::
 Seams for other services: ``terminal_hooks`` are called inside the one transaction that records a terminal state
 (with the session, the run row and the launcher's outcome: the place to commit a SUCCEEDED run's outputs and
 bookmarks); ``state_hooks`` are called inside every transaction that changes a run's state (with the previous
-state, None for a new run: the place to write state-change events). The Platform registers them at build time.
-A hook that raises rolls the whole transaction back.
+state, None for a new run: the place to write state-change events); ``settle_hooks`` are called with a tenant and
+SUCCEEDED run ids (None: all its runs) before a reader sees them or a run is launched: the place to publish
+outputs committed but not yet in place. The Platform registers them at build time. A hook that raises rolls the
+whole transaction back.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ __all__ = [
     "LifecyclePolicy",
     "RunOverrides",
     "RunService",
+    "SettleHook",
     "StateHook",
     "StopFailure",
     "TerminalHook",
@@ -95,6 +98,7 @@ MAX_IDEMPOTENCY_KEY = 255
 
 TerminalHook = Callable[[Session, JobRunRow, RunOutcome], None]
 StateHook = Callable[[Session, JobRunRow, "str | None"], None]
+SettleHook = Callable[[str, "list[str] | None"], object]
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,7 @@ class RunService:
         # Seams (see the module docstring): called inside the transaction of a terminal / any state change.
         self.terminal_hooks: list[TerminalHook] = []
         self.state_hooks: list[StateHook] = []
+        self.settle_hooks: list[SettleHook] = []
         # H (bookmarks): the job bookmark a run starts from, read when it is launched; raises ValueError on bad
         # --job-bookmark-* arguments. Set by the Platform (BookmarkService.launch_spec).
         self.launch_bookmark: Callable[[JobRunRow], dict[str, Any] | None] = lambda run: None
@@ -262,6 +267,7 @@ class RunService:
             run = self._find(session, tenant_id, run_id)
         if run is None or (job_name is not None and run.job_name != job_name):
             raise EntityNotFoundError(f"job run {run_id} not found")
+        self._settle(tenant_id, [run])
         return run
 
     def wait_for_change(self, tenant_id: str, run_id: str, changed_from: str, timeout: float) -> JobRunRow:
@@ -305,6 +311,7 @@ class RunService:
         if len(rows) > size:
             last = rows[size - 1]
             token = encode_token({"t": last.started_on.isoformat(), "id": last.id})
+        self._settle(tenant_id, rows[:size])
         return rows[:size], token
 
     def metrics(self, tenant_id: str, run_id: str) -> dict[str, Any]:
@@ -605,6 +612,8 @@ class RunService:
             bookmark=bookmark,
         )
         try:
+            for hook in self.settle_hooks:  # the run may read what an earlier run of its tenant wrote
+                hook(run.tenant_id, None)
             self._launcher.submit(request)
         except Exception as exc:  # the backend refused: the run ends here, visibly
             log.exception("launcher refused run %s", run.id)
@@ -616,6 +625,11 @@ class RunService:
             self._launcher.stop(run.id)
 
     # -- helpers -----------------------------------------------------------------------------------------
+
+    def _settle(self, tenant_id: str, runs: list[JobRunRow]) -> None:
+        succeeded = [run.id for run in runs if run.state == "SUCCEEDED"]
+        for hook in self.settle_hooks if succeeded else ():
+            hook(tenant_id, succeeded)
 
     def _changed(self, session: Session, run: JobRunRow, previous: str | None) -> None:
         # Seam: state-change listeners (events) write in the same transaction as the change.
