@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from glueworks.runtime import GlueContext, JobRunContext, LocalExecutor, RayExecutor
+from glueworks.runtime import GlueContext, JobRunContext, LocalExecutor, RayExecutor, run_script
 from glueworks.runtime.error_records import ErrorRecord
 from glueworks.runtime.executors import make_executor
 from tests.runtime.conftest import read_json, write_json_lines
@@ -110,3 +110,24 @@ def test_executor_factory_and_validation() -> None:
         LocalExecutor(0)
     with pytest.raises(ValueError, match="max_parallelism"):
         RayExecutor(0)
+
+
+def _freeze_count() -> tuple[int]:
+    import gc
+
+    return (gc.get_freeze_count(),)
+
+
+@pytest.mark.ray
+def test_task_workers_and_the_script_leave_imported_objects_out_of_collections(
+    ray_cluster: None, tmp_path: Path
+) -> None:
+    # What imports left is frozen before a task runs, so a full collection does not walk it (see
+    # `freeze_imported_objects`): every task sees a frozen heap in its worker.
+    counts = [count for count, _ in RayExecutor(2).run_tasks(_freeze_count, [()] * 4, 0)]
+    assert all(count > 10_000 for count in counts), counts
+    script = tmp_path / "job.py"
+    out = tmp_path / "count.txt"
+    script.write_text(f"import gc\nopen({str(out)!r}, 'w').write(str(gc.get_freeze_count()))\n")
+    run_script(str(script), [])
+    assert int(out.read_text()) > 10_000

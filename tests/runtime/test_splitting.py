@@ -21,6 +21,7 @@ from glueworks.runtime.sources import FileGroupSplit, FileSplit, Split
 from glueworks.runtime.splitting import (
     MAX_SPLIT_BYTES,
     MIN_SPLIT_BYTES,
+    TAIL_PIECES,
     TASKS_PER_WORKER,
     RangeSplit,
     cut_file,
@@ -147,8 +148,8 @@ def test_plan_cuts_large_files_by_capacity_and_groups_small_ones(tmp_path: Path)
     bounds = {"min_bytes": 1024, "max_bytes": 10**9}
     one = plan_splits([file_split(big)], 1, **bounds)
     two = plan_splits([file_split(big)], 2, **bounds)
-    # A few tasks per worker; with two workers, the last one per worker halved (the round's tail).
-    assert len(one) == TASKS_PER_WORKER and len(two) == 2 * TASKS_PER_WORKER + 2
+    # A few tasks per worker; with two workers, the last one per worker cut in pieces (the round's tail).
+    assert len(one) == TASKS_PER_WORKER and len(two) == 2 * TASKS_PER_WORKER + 2 * (TAIL_PIECES - 1)
     for plan in (one, two):
         ranges = [s for s in plan if isinstance(s, RangeSplit)]
         assert next((r.start, r.end) for r in ranges)[0] == 0 and ranges[-1].end == big.stat().st_size
@@ -167,7 +168,7 @@ def test_plan_cuts_large_files_by_capacity_and_groups_small_ones(tmp_path: Path)
     assert len(plan_splits(small[:5], 2, **bounds)) == 5  # few files: one split each
 
 
-def test_the_last_split_per_worker_is_halved_where_it_can_be(tmp_path: Path) -> None:
+def test_the_last_split_per_worker_is_cut_in_pieces_where_it_can_be(tmp_path: Path) -> None:
     files = []
     for i in range(2 * TASKS_PER_WORKER):  # one file per task: none is cut by size
         path = tmp_path / f"f{i}.json"
@@ -178,18 +179,21 @@ def test_the_last_split_per_worker_is_halved_where_it_can_be(tmp_path: Path) -> 
         handle.write(b"\n".join(json.dumps({"id": n, "pad": "z" * 90}).encode() for n in range(9000)))
     bounds = {"min_bytes": 1024, "max_bytes": 10**9}
     plan = plan_splits(files, 2, **bounds)
-    assert plan[:-4] == files[:-2]  # whole files
-    halves = plan[-4:]
-    assert [type(s) for s in halves] == [RangeSplit] * 4
-    assert [(s.location, s.start, s.end) for s in halves[:2]] == [
-        (files[-2].location, 0, halves[0].end),
-        (files[-2].location, halves[0].end, files[-2].size),
-    ]
-    assert abs(halves[0].size - halves[1].size) <= 1
+    tail = 2 * TAIL_PIECES
+    assert plan[:-tail] == files[:-2]  # whole files
+    pieces = plan[-tail:]
+    assert [type(s) for s in pieces] == [RangeSplit] * tail
+    first = pieces[:TAIL_PIECES]  # one file's pieces: contiguous, covering it, about equal
+    assert {s.location for s in first} == {files[-2].location}
+    assert first[0].start == 0 and first[-1].end == files[-2].size
+    assert all(a.end == b.start for a, b in itertools.pairwise(first))
+    assert max(s.size for s in first) - min(s.size for s in first) <= TAIL_PIECES
     # A compressed file cannot be cut: it stays whole at the tail too.
     with_gz = plan_splits([*files[:-1], file_split(gz)], 2, **bounds)
     assert with_gz[-1] == file_split(gz) and isinstance(with_gz[-2], RangeSplit)
-    # Below min_bytes a split is not worth halving; one worker has no tail to shorten.
+    # A piece keeps at least half of min_bytes: fewer pieces, or none below min_bytes.
+    size = files[-1].size
+    assert len(plan_splits(files, 2, min_bytes=size, max_bytes=10**9)) == len(files) + 2  # halves
     assert plan_splits(files, 2, min_bytes=10**6, max_bytes=10**9) == files
     assert not any(isinstance(s, RangeSplit) for s in plan_splits(files, 1, **bounds))  # packed, none cut
 

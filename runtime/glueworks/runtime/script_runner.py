@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from glueworks.runtime.compat import install_awsglue_modules
 from glueworks.runtime.errors import ScriptFailedError, ScriptSyntaxError
+from glueworks.runtime.executors.pipeline import freeze_imported_objects
 from glueworks.runtime.run_context import current_context
 
 
@@ -61,6 +62,7 @@ def run_script(script_path: str, argv: Sequence[str]) -> None:
         _abort_outputs()
         raise _syntax_error(exc, path) from exc
     install_awsglue_modules()
+    freeze_imported_objects()  # the driver's collections need not walk what imports left
     module = types.ModuleType("__main__")
     module.__file__ = path
     module.__dict__["__builtins__"] = builtins

@@ -35,7 +35,6 @@ Arrow fail, and the chunk goes to the Python path.
 from __future__ import annotations
 
 import functools
-import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -165,8 +164,10 @@ def byte_positions(data: bytes, test: Callable[[np.ndarray], np.ndarray]) -> np.
     the file, whose fresh pages cost ~5x the search itself; a MiB-sized mask is reused in cache.
     """
     view = np.frombuffer(data, dtype=np.uint8)
-    parts = [np.flatnonzero(test(view[start : start + _SEARCH_BYTES])) + start
-             for start in range(0, len(view), _SEARCH_BYTES)]
+    parts = [
+        np.flatnonzero(test(view[start : start + _SEARCH_BYTES])) + start
+        for start in range(0, len(view), _SEARCH_BYTES)
+    ]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
@@ -349,7 +350,8 @@ def _read(data: bytes, schema: pa.Schema | None, unexpected: str = "error") -> t
     # One block for the whole chunk so that inference sees every row at once.
     read_options = pa_json.ReadOptions(use_threads=False, block_size=max(len(data) + 1, 1 << 16))
     try:
-        table = pa_json.read_json(io.BytesIO(data), read_options=read_options, parse_options=options)
+        # A BufferReader wraps the bytes as they are; a BytesIO is read through Python into new copies.
+        table = pa_json.read_json(pa.BufferReader(data), read_options=read_options, parse_options=options)
         # Arrow's JSON reader builds lists of nulls with too short a child array; cheap check.
         table.validate()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
