@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -70,3 +71,27 @@ def test_live_metrics_are_asked_of_the_driver_at_most_once_a_second(
     assert fresh is not None and fresh is not first  # asked of the driver again
     flag.touch()
     assert listener.wait_finished(request.run_id).state == "SUCCEEDED"
+
+
+NICE_SCRIPT = """
+import os, pathlib, sys
+stats = [open(f"/proc/self/task/{tid}/stat").read() for tid in os.listdir("/proc/self/task")]
+nice = [int(stat.rsplit(")", 1)[1].split()[16]) for stat in stats]  # field 19 of stat(5)
+pathlib.Path(sys.argv[-1]).write_text(" ".join(map(str, nice)))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir() or os.geteuid() != 0, reason="needs Linux and CAP_SYS_NICE")
+def test_a_driver_runs_at_normal_priority_not_at_ray_workers_nice_15(
+    pool: tuple[RayDriverPoolLauncher, RecordingListener], tmp_path: Path
+) -> None:
+    # Ray starts worker processes (warm drivers too) at nice 15; a driver waiting for a CPU behind its
+    # own run's workers holds them up, so it gives every thread nice 0 where the OS allows it.
+    launcher, listener = pool
+    assert launcher.wait_ready(120)
+    out = tmp_path / "nice.txt"
+    request = LauncherConformance.request(tmp_path, NICE_SCRIPT, str(out))
+    launcher.submit(request)
+    assert listener.wait_finished(request.run_id).state == "SUCCEEDED"
+    values = [int(v) for v in out.read_text().split()]
+    assert len(values) > 1 and set(values) == {0}, values

@@ -66,6 +66,24 @@ class DriverOutcome:
         return asdict(self)
 
 
+def run_at_normal_priority() -> bool:
+    """Give every thread of this process nice 0, where the OS allows it; whether it did.
+
+    Ray starts its worker processes at nice 15, below its own daemons, and a warm driver is one of
+    them. But a driver hands out the run's tasks: whenever it waits for a CPU behind the run's busy
+    workers, they wait for it (Ray Jobs runs drivers at nice 0 for the same reason). On the 1M-event
+    lake benchmark on 2 cores a submitted job took ~13 % less time this way. Lowering a nice value
+    needs CAP_SYS_NICE; without it (a default container) the driver stays where Ray put it.
+    Linux keeps a nice value per thread, so each is set.
+    """
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            os.setpriority(os.PRIO_PROCESS, int(tid), 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 class JobDriver:
     """Runs one script in this process, reporting progress and the outcome to the launcher."""
 
@@ -80,6 +98,7 @@ class JobDriver:
 
         with contextlib.suppress(ImportError):  # the SDK (httpx) the catalog client uses: ~0.6 s, paid per run
             import glueworks.sdk  # noqa: F401
+        run_at_normal_priority()
 
         self._done = threading.Event()
         self._outcome: DriverOutcome | None = None

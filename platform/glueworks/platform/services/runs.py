@@ -13,8 +13,8 @@ Seams for other services: ``terminal_hooks`` are called inside the one transacti
 bookmarks); ``state_hooks`` are called inside every transaction that changes a run's state (with the previous
 state, None for a new run: the place to write state-change events); ``settle_hooks`` are called with a tenant and
 SUCCEEDED run ids (None: all its runs) before a reader sees them or a run is launched: the place to publish
-outputs committed but not yet in place. The Platform registers them at build time. A hook that raises rolls the
-whole transaction back.
+outputs committed but not yet in place. The Platform registers them at build time. A terminal or state hook that
+raises rolls the whole transaction back.
 """
 
 from __future__ import annotations
