@@ -123,12 +123,8 @@ def cut_file(split: FileSplit, target: int) -> list[Split]:
     """The file as equal byte ranges of about `target` bytes (one split when it is small)."""
     if split.file_size <= target * SPLIT_SLACK or not can_split(split):
         return [split]
-    count = math.ceil(split.file_size / target)
-    step = math.ceil(split.file_size / count)
-    return [
-        RangeSplit(split.location, split.file_size, split.file_format, start, min(start + step, split.file_size))
-        for start in range(0, split.file_size, step)
-    ]
+    whole = RangeSplit(split.location, split.file_size, split.file_format, 0, split.file_size)
+    return _pieces(whole, math.ceil(split.file_size / target))
 
 
 def plan_splits(
@@ -178,14 +174,16 @@ def _cut_tail(units: list[Split], parallelism: int, min_bytes: int) -> list[Spli
         if pieces < 2 or not isinstance(unit, FileSplit | RangeSplit):
             out.append(unit)
         elif isinstance(unit, RangeSplit):
-            step = -(-unit.size // pieces)
-            out += [
-                replace(unit, start=start, end=min(start + step, unit.end))
-                for start in range(unit.start, unit.end, step)
-            ]
+            out += _pieces(unit, pieces)
         else:
             out += cut_file(unit, -(-unit.size // pieces))  # a file it cannot cut stays whole
     return out
+
+
+def _pieces(split: RangeSplit, count: int) -> list[Split]:
+    """`split` cut into `count` contiguous byte ranges of equal size (the last one may be shorter)."""
+    step = -(-split.size // count)
+    return [replace(split, start=at, end=min(at + step, split.end)) for at in range(split.start, split.end, step)]
 
 
 def _pack_small(units: list[Split], group_bytes: int, target: int) -> list[Split]:
