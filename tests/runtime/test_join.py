@@ -305,3 +305,40 @@ def test_ray_shuffles_get_more_buckets_as_bytes_grow() -> None:
     assert executor.shuffle_buckets(1000) == executor.shuffle_partitions == 8
     assert executor.shuffle_buckets(BYTES_PER_BUCKET * 20 + 1) == 21
     assert LocalExecutor(2).shuffle_buckets(10**9) == 1
+
+
+@pytest.mark.parametrize("unique_right", [True, False])
+def test_many_to_one_pairs_match_the_hash_join(unique_right: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Distinct right keys take the dictionary path; its pairs equal the hash join's, nulls and misses included.
+
+    With a repeated right key it must decline (the result is many-to-many), and the hash join answers.
+    """
+    import random
+
+    from glueworks.runtime.transforms import join as join_module
+
+    rng = random.Random(7)
+    right_keys: list[int | None] = [*rng.sample(range(5_000), 2_000), None, None]
+    if not unique_right:
+        right_keys.append(right_keys[0])
+    left_keys = [rng.choice([None, *range(6_000)]) for _ in range(4_000)]
+    left = pa.table({"k": pa.array(left_keys, pa.int64())})
+    right = pa.table({"k2": pa.array(right_keys, pa.int64())})
+    keys = ([("k",)], [("k2",)], (pa.int64(),))
+
+    calls: list[object] = []
+    fast = join_module._pairs_with_unique_right
+
+    def spy(left_keys: pa.Table, right_keys: pa.Table) -> pa.Table | None:
+        calls.append(result := fast(left_keys, right_keys))
+        return result
+
+    monkeypatch.setattr(join_module, "_pairs_with_unique_right", spy)
+    pairs = join_module.matching_rows(left, right, *keys)
+    monkeypatch.setattr(join_module, "_pairs_with_unique_right", lambda *_: None)
+    expected = join_module.matching_rows(left, right, *keys)
+
+    assert len(calls) == 1 and (calls[0] is not None) == unique_right
+    assert pairs.equals(expected)
+    matched = [(i, j) for i, a in enumerate(left_keys) for j, b in enumerate(right_keys) if a is not None and a == b]
+    assert list(zip(*pairs.to_pydict().values(), strict=True)) == matched
