@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -307,24 +308,35 @@ def test_ray_shuffles_get_more_buckets_as_bytes_grow() -> None:
     assert LocalExecutor(2).shuffle_buckets(10**9) == 1
 
 
+@pytest.mark.parametrize("spread", [1, -1, 10**15, "str"], ids=["dense", "negative", "sparse", "strings"])
 @pytest.mark.parametrize("unique_right", [True, False])
-def test_many_to_one_pairs_match_the_hash_join(unique_right: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Distinct right keys take the dictionary path; its pairs equal the hash join's, nulls and misses included.
+def test_many_to_one_pairs_match_the_hash_join(
+    unique_right: bool, spread: int | str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Distinct right keys take the lookup path; its pairs equal the hash join's, nulls and misses included.
 
-    With a repeated right key it must decline (the result is many-to-many), and the hash join answers.
+    Dense integer keys (positive or negative) are looked up by position, sparse ones and strings
+    through a dictionary. With a repeated right key it must decline (the result is many-to-many),
+    and the hash join answers.
     """
     import random
 
     from glueworks.runtime.transforms import join as join_module
 
+    def key(value: int | None) -> int | str | None:
+        if value is None:
+            return None
+        return f"k{value}" if spread == "str" else value * int(spread)
+
     rng = random.Random(7)
-    right_keys: list[int | None] = [*rng.sample(range(5_000), 2_000), None, None]
+    right_ints: list[int | None] = [*rng.sample(range(5_000), 2_000), None, None]
     if not unique_right:
-        right_keys.append(right_keys[0])
-    left_keys = [rng.choice([None, *range(6_000)]) for _ in range(4_000)]
-    left = pa.table({"k": pa.array(left_keys, pa.int64())})
-    right = pa.table({"k2": pa.array(right_keys, pa.int64())})
-    keys = ([("k",)], [("k2",)], (pa.int64(),))
+        right_ints.append(right_ints[0])
+    left_ints = [rng.choice([None, *range(6_000)]) for _ in range(4_000)]
+    dtype = pa.string() if spread == "str" else pa.int64()
+    left = pa.table({"k": pa.array([key(v) for v in left_ints], dtype)})
+    right = pa.table({"k2": pa.array([key(v) for v in right_ints], dtype)})
+    keys = ([("k",)], [("k2",)], (dtype,))
 
     calls: list[object] = []
     fast = join_module._pairs_with_unique_right
@@ -340,5 +352,18 @@ def test_many_to_one_pairs_match_the_hash_join(unique_right: bool, monkeypatch: 
 
     assert len(calls) == 1 and (calls[0] is not None) == unique_right
     assert pairs.equals(expected)
-    matched = [(i, j) for i, a in enumerate(left_keys) for j, b in enumerate(right_keys) if a is not None and a == b]
+    matched = [(i, j) for i, a in enumerate(left_ints) for j, b in enumerate(right_ints) if a is not None and a == b]
     assert list(zip(*pairs.to_pydict().values(), strict=True)) == matched
+
+
+def test_dense_integer_keys_are_looked_up_by_position_and_sparse_ones_are_not() -> None:
+    from glueworks.runtime.transforms.join import _dense_slots, _look_up
+
+    dense = _dense_slots(np.array([7, 5, 6, -1], dtype=np.int64))
+    assert dense is not None
+    low, slots = dense
+    assert low == -1 and slots.tolist() == [3, -1, -1, -1, -1, -1, 1, 2, 0]
+    lookups = _look_up(np.array([5, 8, -1, -2, 2**62, -(2**62)], dtype=np.int64), low, slots)
+    assert lookups.tolist() == [1, -1, 3, -1, -1, -1]
+    extreme = np.array([-(2**63), 2**63 - 1], dtype=np.int64)
+    assert _dense_slots(extreme) is None  # ~1.8e19 slots for two keys: hashed instead
