@@ -305,7 +305,7 @@ def finish(table: pa.Table, data: bytes, rows: int, newlines: np.ndarray | None 
     table = table.combine_chunks()
     source = _Source(data, rows, newlines)
     fields: list[pa.Field] = []
-    every_row = np.arange(rows)
+    every_row = _lazy_rows(lambda: np.arange(rows))
     for index, field in enumerate(table.schema):
         values = table.column(index).chunk(0) if table.column(index).num_chunks else None
         target = _target(field, values, source, True, every_row)
@@ -323,7 +323,7 @@ def conflict_keys(error: str | None) -> tuple[str, ...]:
 
 def target_field(field: pa.Field, values: pa.Array, data: bytes) -> pa.Field | None:
     """The field the Python path infers for a top-level `field` of `values` parsed from `data`, or None if unsure."""
-    return _target(field, values, _Source(data, len(values)), True, np.arange(len(values)))
+    return _target(field, values, _Source(data, len(values)), True, _lazy_rows(lambda: np.arange(len(values))))
 
 
 def _sample_schema(data: bytes) -> pa.Schema | None:
@@ -419,9 +419,7 @@ class _Source:
         return starts[:-1], starts[1:] - 1
 
 
-def _target(
-    field: pa.Field, values: pa.Array | None, source: _Source, keyed: bool, rows: np.ndarray | None
-) -> pa.Field | None:
+def _target(field: pa.Field, values: pa.Array | None, source: _Source, keyed: bool, rows: LazyRows) -> pa.Field | None:
     """The field the Python path infers for `values` (Arrow's array of `field`), or None if unsure.
 
     Args:
@@ -429,7 +427,8 @@ def _target(
         values: Its values (nulls of parents applied), or None when there are none.
         source: The raw chunk, searched for integer literals after a key.
         keyed: Whether the values follow a key (``"name": value``) rather than sit in arrays.
-        rows: The row each value belongs to, or None if unknown.
+        rows: The row each value belongs to (None if unknown), computed when first needed: only an
+            integral double looks for its integer literal by row.
     """
     dtype = field.type
     if pa.types.is_struct(dtype):
@@ -443,7 +442,8 @@ def _target(
             # Lists of nulls are built wrongly by Arrow's JSON reader (see `_read`).
             return None
         elements = values.flatten() if values is not None else None
-        element = _target(dtype.value_field.with_name("element"), elements, source, False, _element_rows(values, rows))
+        element_rows = _lazy_rows(lambda: _element_rows(values, rows()))
+        element = _target(dtype.value_field.with_name("element"), elements, source, False, element_rows)
         return None if element is None else field.with_type(pa.list_(element))
     if values is None or values.null_count == len(values):
         return field
@@ -465,6 +465,15 @@ def _target(
     return field
 
 
+#: The row of each value of an array, or None if unknown; computed on first call (see `_lazy_rows`).
+LazyRows = Callable[[], "np.ndarray | None"]
+
+
+def _lazy_rows(compute: Callable[[], np.ndarray | None]) -> LazyRows:
+    """`compute`, called at most once: most fields never need their rows (a list's cost ~1 % of a read)."""
+    return functools.cache(compute)
+
+
 def _element_rows(lists: pa.Array | None, rows: np.ndarray | None) -> np.ndarray | None:
     """The row of each element of `lists` (as ``lists.flatten()`` lists them), or None if unknown."""
     if lists is None or rows is None:
@@ -473,14 +482,14 @@ def _element_rows(lists: pa.Array | None, rows: np.ndarray | None) -> np.ndarray
     return rows[np.repeat(np.arange(len(lists)), lengths)]
 
 
-def _has_integer_literal(name: str, source: _Source, integral: np.ndarray, rows: np.ndarray | None) -> bool:
+def _has_integer_literal(name: str, source: _Source, integral: np.ndarray, rows_of: LazyRows) -> bool:
     """Whether an integer literal follows ``"name":`` in the chunk.
 
     An integer literal always parses to an integral double, so only the lines of rows with an
     integral value need searching: a few lines rather than the whole chunk, when they are few.
     """
     literal = re.compile(rb'"' + name.encode() + rb'"\s*:\s*-?\d+\s*[,}\]\s]')
-    lines = source.lines
+    lines, rows = source.lines, rows_of()
     candidates = np.unique(rows[integral]) if rows is not None and len(rows) == len(integral) else None
     if lines is None or candidates is None or candidates.size * 4 > source.row_count:
         return literal.search(source.data) is not None
