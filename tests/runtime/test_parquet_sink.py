@@ -241,3 +241,27 @@ def test_mostly_distinct_scalar_columns_are_written_without_a_dictionary(tmp_pat
         "nested.few": True,
         "tags.list.element": True,
     }
+
+
+@pytest.mark.parametrize(("file_bytes", "write_bytes", "row_groups"), [(None, None, 1), (1, None, 4), (None, 1, 4)])
+def test_a_parts_rows_per_file_are_held_and_written_as_few_row_groups(
+    file_bytes: int | None, write_bytes: int | None, row_groups: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blocks of a part give each partition a few rows; they reach the file as one row group, unless the
+    per-file or the per-part buffer fills (here, after every block). Rows and their order are the same."""
+    from glueworks.runtime.sinks import staged
+
+    if file_bytes is not None:
+        monkeypatch.setattr(staged, "FILE_BUFFER_BYTES", file_bytes)
+    if write_bytes is not None:
+        monkeypatch.setattr(staged, "WRITE_BUFFER_BYTES", write_bytes)
+    blocks = [pa.table({"k": ["a", "b"] * 50, "v": list(range(start, start + 100))}) for start in range(0, 400, 100)]
+    sink = ParquetSink(parse_location(str(tmp_path / "out"), "path"), ("k",), "jr_rg-1")
+    sink.start()
+    result = sink.write_part(0, blocks, blocks[0].schema)
+
+    assert [f.records for f in result.files] == [200, 200]
+    for staged_file, parity in zip(result.files, (0, 1), strict=True):
+        parquet = pq.ParquetFile(staged_file.staged_path)
+        assert parquet.metadata.num_row_groups == row_groups
+        assert parquet.read().column("v").to_pylist() == list(range(parity, 400, 2))
