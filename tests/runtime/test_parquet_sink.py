@@ -265,3 +265,22 @@ def test_a_parts_rows_per_file_are_held_and_written_as_few_row_groups(
         parquet = pq.ParquetFile(staged_file.staged_path)
         assert parquet.metadata.num_row_groups == row_groups
         assert parquet.read().column("v").to_pylist() == list(range(parity, 400, 2))
+
+
+def test_a_small_partition_does_not_keep_every_block_alive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Held rows are slices of their block, so a partition with one row a block would keep every block in
+    memory until the end: once a block's worth of rows is held over the part, every file is written."""
+    from glueworks.runtime.sinks import staged
+
+    blocks = [pa.table({"k": ["a"] * 999 + ["b"], "v": list(range(i * 1000, (i + 1) * 1000))}) for i in range(6)]
+    monkeypatch.setattr(staged, "FILE_BUFFER_BYTES", 4000)  # the large partition is written at every block
+    monkeypatch.setattr(staged, "WRITE_BUFFER_BYTES", int(blocks[0].nbytes * 2.5))
+    sink = ParquetSink(parse_location(str(tmp_path / "out"), "path"), ("k",), "jr_skew-1")
+    sink.start()
+    result = sink.write_part(0, blocks, blocks[0].schema)
+
+    small = pq.ParquetFile(result.files[1].staged_path)
+    assert result.files[1].relative_path.startswith("k=b/")
+    # Every file is written after the 5th block (8 KB held a block) and at the end: the small one in two row groups.
+    assert small.metadata.num_row_groups == 2
+    assert small.read().column("v").to_pylist() == [i * 1000 + 999 for i in range(6)]
