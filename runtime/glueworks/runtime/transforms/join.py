@@ -17,8 +17,9 @@ Semantics (Glue's, with the choices Glue leaves open written down):
 
 Cost: a smaller input of at most `Executor.broadcast_join_bytes` is broadcast (each task joins a
 run of the larger input's parts with all of it); otherwise both inputs are hash-shuffled by key
-(see `glueworks.runtime.executors.shuffle`). Each bucket is joined with pyarrow; output rows of a
-bucket follow frame1's order.
+(see `glueworks.runtime.executors.shuffle`). In each bucket, a one-key join whose frame2 keys are
+distinct is a lookup (by position for dense integer keys); any other join is pyarrow's hash join.
+Output rows of a bucket follow frame1's order.
 """
 
 from __future__ import annotations
