@@ -197,7 +197,7 @@ def _pairs_with_unique_right(left_keys: pa.Table, right_keys: pa.Table) -> pa.Ta
     appearance, so the right keys (encoded first) are distinct exactly when their largest code is
     the number of right rows minus one, and then a left code below that count is the right row
     holding the same key. At the ~1M-event benchmark's join (1.2M rows to 0.8M) the hash join and
-    its sort took 0.18 s, the dictionary 0.11 s.
+    its sort took 0.18 s, the dictionary 0.11 s, the lookup by position 0.03 s.
     """
     right_count = right_keys.num_rows
     right_values, left_values = right_keys.column(1), left_keys.column(1)
@@ -225,9 +225,8 @@ def _pairs_with_unique_right(left_keys: pa.Table, right_keys: pa.Table) -> pa.Ta
 def _dense_slots(right: np.ndarray) -> tuple[int, np.ndarray] | None:
     """``(low, slots)``: slot ``k - low`` holds the position of right key ``k`` (-1: none); None if too sparse.
 
-    Keys are non-null int64. A lookup is then an index, not a hash. When
-    a key repeats, a later position overwrites an earlier one, so fewer slots are filled than
-    there are keys.
+    Keys are non-null int64; a lookup is then an index, not a hash. When a key repeats, a later
+    position overwrites an earlier one, so fewer slots are filled than there are keys.
     """
     low, high = int(right.min()), int(right.max())
     span = high - low + 1  # Python ints: no overflow however far apart the keys are
