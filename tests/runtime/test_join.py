@@ -367,3 +367,26 @@ def test_dense_integer_keys_are_looked_up_by_position_and_sparse_ones_are_not() 
     assert lookups.tolist() == [1, -1, 3, -1, -1, -1]
     extreme = np.array([-(2**63), 2**63 - 1], dtype=np.int64)
     assert _dense_slots(extreme) is None  # ~1.8e19 slots for two keys: hashed instead
+
+
+@pytest.mark.parametrize(
+    ("left_keys", "kept_in_place"),
+    [([3, 1, 2], True), ([3, 9, 2], False), ([3, 1, 1], True), ([], True)],
+    ids=["all-match", "a-miss", "repeated-left-key", "empty"],
+)
+def test_a_left_side_that_matches_row_for_row_is_not_taken(left_keys: list[int], kept_in_place: bool) -> None:
+    """When every left row matches exactly once (each child has its parent), `join_tables` keeps the left
+    block's own buffers instead of taking it; with a miss the matched rows are taken. Rows are right either way."""
+    from glueworks.runtime.transforms.join import join_tables
+
+    values = pa.array([f"c{i}" for i in range(len(left_keys))])
+    left = pa.table({"k": pa.array(left_keys, pa.int64()), "v": values})
+    right = pa.table({"p": pa.array([1, 2, 3], pa.int64()), "date": ["d1", "d2", "d3"]})
+    joined = join_tables(left, right, [("k",)], [("p",)], (pa.int64(),))
+
+    expected = [(k, f"c{i}", k, f"d{k}") for i, k in enumerate(left_keys) if k in (1, 2, 3)]
+    assert list(zip(*joined.to_pydict().values(), strict=True)) == expected
+    if left_keys:
+        column = joined.column("v")
+        same_buffer = column.num_chunks == 1 and column.chunk(0).buffers()[2].address == values.buffers()[2].address
+        assert same_buffer is kept_in_place

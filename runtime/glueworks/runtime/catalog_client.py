@@ -20,9 +20,12 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from glueworks.runtime.errors import InvalidOptionError
+
+if TYPE_CHECKING:
+    from glueworks.sdk import Client
 
 __all__ = [
     "CatalogClient",
@@ -93,10 +96,22 @@ class HttpCatalogClient:
     """
 
     def __init__(self, endpoint: str, api_key: str | None = None, *, timeout: float = 60.0) -> None:
-        from glueworks.sdk import Client
-
         self.endpoint = endpoint
-        self._client = Client(endpoint, api_key, timeout=timeout)
+        self._api_key = api_key
+        self._timeout = timeout
+        self._sdk: Client | None = None
+        self._sdk_lock = threading.Lock()
+
+    @property
+    def _client(self) -> Client:
+        """The SDK client, built on first use: every submitted run is given a catalog, most never call it,
+        and building an HTTP client (its TLS context above all) took ~30 ms of each run's start."""
+        with self._sdk_lock:
+            if self._sdk is None:
+                from glueworks.sdk import Client
+
+                self._sdk = Client(self.endpoint, self._api_key, timeout=self._timeout)
+            return self._sdk
 
     def __repr__(self) -> str:
         # The credential is never shown.
@@ -104,7 +119,9 @@ class HttpCatalogClient:
 
     def close(self) -> None:
         """Release the HTTP connections."""
-        self._client.close()
+        with self._sdk_lock:
+            if self._sdk is not None:
+                self._sdk.close()
 
     def get_table(self, database: str, name: str) -> dict[str, Any] | None:
         """The table as a snake_case dict, or None when it (or its database) does not exist."""

@@ -166,7 +166,9 @@ def join_tables(
 ) -> pa.Table:
     """Join two blocks (each in its own frame schema); see the module doc for the rules."""
     pairs = matching_rows(left, right, keys1, keys2, types)
-    taken_left = left.take(pairs.column("left"))
+    left_rows = pairs.column("left")
+    # Every left row matched once (each child has its parent): the left side is already in place.
+    taken_left = left if _every_row_once(left_rows, left.num_rows) else left.take(left_rows)
     taken_right = right.take(pairs.column("right"))
     fields: list[pa.Field] = []
     columns: list[Any] = []
@@ -179,6 +181,14 @@ def join_tables(
             fields.append(field)
             columns.append(taken_right.column(field.name))
     return pa.Table.from_arrays(columns, schema=pa.schema(fields))
+
+
+def _every_row_once(rows: pa.ChunkedArray, count: int) -> bool:
+    """Whether the row numbers `rows` are exactly ``0, 1, .., count - 1`` (taking them would change nothing)."""
+    if len(rows) != count:
+        return False
+    values = rows.to_numpy()
+    return count == 0 or bool(values[0] == 0 and (np.diff(values) == 1).all())
 
 
 #: Integer keys whose range spans at most this many slots per right row (plus `DENSE_SLACK`) are looked up
