@@ -268,3 +268,39 @@ def test_run_cleanups_run_once_in_order_and_a_failing_one_does_not_fail_the_run(
     run.finish(succeeded=False)
     run.finish(succeeded=True)
     assert calls == ["failing", "next"]
+
+
+@pytest.mark.parametrize("shuffled", [False, True], ids=["broadcast", "shuffled"])
+@pytest.mark.parametrize("parent_as_is", [True, False], ids=["parent-as-staged", "parent-selected"])
+def test_a_join_reads_a_staged_table_in_its_own_tasks(
+    glue_ctx: GlueContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parent_as_is: bool, shuffled: bool
+) -> None:
+    """Relationalize's child table joined back to its parents: in a broadcast join the staged child parts go
+    to the join tasks as they are (no round of tasks loads them first); a shuffle reads them into blocks to
+    cut. Either way every child row finds its own parent."""
+    from glueworks.runtime.glue_transforms import Join, SelectFields
+    from glueworks.runtime.staging import StagedSplit
+
+    blocks = tuple(pa.table({"n": list(range(b, 60, 3)), "a": [[i, i + 1] for i in range(b, 60, 3)]}) for b in range(3))
+    frame = DynamicFrame(FromTables("events", blocks), glue_ctx, "events")
+    dfc = frame.relationalize("root", str(tmp_path / "staging"))
+    parents = dfc["root"] if parent_as_is else SelectFields.apply(frame=dfc["root"], paths=["n", "a"])
+    executed: list[tuple[str, int]] = []
+    execute = glue_ctx.executor.execute
+
+    def spy(splits: Any, ops: Any, on_done: Any) -> Any:
+        executed.extend((split.name, len(ops)) for split in splits if isinstance(split, StagedSplit))
+        return execute(splits, ops, on_done)
+
+    monkeypatch.setattr(glue_ctx.executor, "execute", spy)
+    if shuffled:
+        monkeypatch.setattr(glue_ctx.executor, "broadcast_join_bytes", -1)
+    joined = Join.apply(frame1=dfc["root_a"], frame2=parents, keys1=["id"], keys2=["a"]).toDF()
+
+    assert bool([name for name, _ in executed if name == "root_a"]) is shuffled
+    # SelectFields over the parents runs as tasks; staged parents as they are only for a shuffle.
+    assert bool([name for name, _ in executed if name == "root"]) is (shuffled or not parent_as_is)
+    rows = joined.select(["n", "index", "a.val"]).to_pylist()
+    # Record n holds [n, n + 1]: its child at index i holds n + i.
+    assert sorted((r["n"], r["index"]) for r in rows) == sorted((n, i) for n in range(60) for i in (0, 1))
+    assert all(r["a.val"] == r["n"] + r["index"] for r in rows)

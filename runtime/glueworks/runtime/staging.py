@@ -178,12 +178,16 @@ class StagedSplit(Split):
             keys, numbered per part when staged, made global here).
         schema: The schema every file is conformed to as it is read (a part may lack leaves
             the frame has, or hold narrower types), or None to read the files as they are.
+        num_rows: Rows over the files, as staged (0 when not known).
+        num_bytes: Arrow bytes over the files, as staged (0 when not known).
     """
 
     name: str
     index: int
     files: tuple[tuple[Location, KeyShifts], ...]
     schema: pa.Schema | None = None
+    num_rows: int = 0
+    num_bytes: int = 0
 
     @property
     def split_id(self) -> str:

@@ -188,7 +188,14 @@ def _group_parts(
     needed = max(1, -(-sum(rows) // MAX_GROUP_ROWS), -(-sum(nbytes for *_, nbytes in parts) // MAX_GROUP_BYTES))
     groups = contiguous_groups(rows, slots * -(-needed // slots))
     return tuple(
-        StagedSplit(name, index, tuple((parts[i][0], parts[i][1]) for i in group), schema)
+        StagedSplit(
+            name,
+            index,
+            tuple((parts[i][0], parts[i][1]) for i in group),
+            schema,
+            num_rows=sum(parts[i][2] for i in group),
+            num_bytes=sum(parts[i][3] for i in group),
+        )
         for index, group in enumerate(groups)
     )
 
