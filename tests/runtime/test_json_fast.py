@@ -387,3 +387,20 @@ def test_the_validator_blames_the_malformed_line_not_the_one_after_it() -> None:
     lines = json_fast.Lines(text)
     assert json_screen.rejected(lines) == [1, 3, 5]
     assert json_screen.rejected(lines.subset(np.array([0, 2, 4]))) == []
+
+
+@pytest.mark.parametrize("kept", ["all", "runs", "scattered", "last-only", "none"])
+def test_joined_lines_equal_a_join_of_the_picked_lines(kept: str) -> None:
+    """Joining picked lines by runs of neighbours (a chunk less a few malformed lines) or line by line
+    (scattered picks) gives ``b"\\n".join`` of exactly those lines."""
+    raw = [f'{{"n": {i}, "pad": "{"x" * (i % 7)}"}}'.encode() for i in range(400)]
+    lines = json_fast.Lines(b"\n".join(raw))
+    picks = {
+        "all": list(range(400)),
+        "runs": [i for i in range(400) if i % 97 not in (3, 4)],
+        "scattered": list(range(0, 400, 3)),
+        "last-only": [399],
+        "none": [],
+    }[kept]
+    indices = np.array(picks, dtype=np.int64)
+    assert lines.joined(indices) == b"\n".join(raw[i] for i in picks)

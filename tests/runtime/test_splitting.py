@@ -64,7 +64,15 @@ def read_all(splits: list[Split]) -> tuple[list[int], list[ErrorRecord]]:
     return ids, errors
 
 
-def test_owned_lines_cover_every_line_once_whatever_the_cut_points() -> None:
+@pytest.mark.parametrize("margin", [1, 3, 64 * KiB], ids=["lines-past-the-margin", "some-past", "default"])
+def test_owned_lines_cover_every_line_once_whatever_the_cut_points(
+    margin: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the cut points, and whether the last owned line ends within the bytes read past the range
+    or needs more reads, the ranges own every line once."""
+    from glueworks.runtime.formats import ranges
+
+    monkeypatch.setattr(ranges, "_TAIL_CHUNK", margin)
     data = b"a\nbb\n\nccc\ndddd\ne"
     starts = [i for i in range(len(data)) if i == 0 or data[i - 1 : i] == b"\n"]
     for cut in range(len(data) + 1):

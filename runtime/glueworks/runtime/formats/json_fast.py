@@ -180,6 +180,10 @@ def line_starts(data: bytes, newlines: np.ndarray | None = None) -> np.ndarray:
     return np.concatenate(([0], found + 1, [len(data) + 1]))
 
 
+#: `Lines.joined` copies runs of neighbouring lines when there is at most one run per this many lines.
+RUNS_PER_LINE_MAX = 16
+
+
 class Lines:
     """A chunk's lines in one buffer: where each starts, and an Arrow array of them (newline included).
 
@@ -220,6 +224,14 @@ class Lines:
 
     def joined(self, indices: np.ndarray) -> bytes:
         """``b"\\n".join`` of the lines at `indices` (ascending)."""
+        breaks = np.flatnonzero(np.diff(indices) != 1) + 1
+        if len(breaks) * RUNS_PER_LINE_MAX < len(indices):
+            # Mostly long runs of neighbouring lines (a chunk less its few malformed lines): each run is one
+            # slice of the text, copied once. Arrow's take copies every line, then `bytes` copies them again.
+            firsts, lasts = indices[np.r_[0, breaks]], indices[np.r_[breaks - 1, len(indices) - 1]]
+            begins, ends = self.starts[firsts].tolist(), (self.starts[lasts + 1] - 1).tolist()
+            view = memoryview(self.text)
+            return b"\n".join([view[begin:end] for begin, end in zip(begins, ends, strict=True)])
         taken = self.array.take(pa.array(indices))
         offsets = np.frombuffer(taken.buffers()[1], dtype=np.int64)
         begin, end = int(offsets[taken.offset]), int(offsets[taken.offset + len(taken)])

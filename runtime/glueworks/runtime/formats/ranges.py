@@ -26,27 +26,31 @@ _TAIL_CHUNK = 64 * 1024
 def read_owned_lines(handle: BinaryIO, start: int, end: int) -> tuple[bytes, int]:
     """The bytes of the lines starting in ``[start, end)``, and the offset of the first one.
 
-    Reads ``end - start + 1`` bytes plus the rest of the last line. Returns ``(b"", end)`` when
-    no line starts inside the range (one long line covers it).
+    Reads the range with the byte before it and `_TAIL_CHUNK` bytes after it in one call, and cuts
+    the owned lines out with one copy: the line before the range ends at the first newline read,
+    the last owned line at the first newline from ``end - 1`` on. A last line running past that
+    margin is finished with more reads. Returns ``(b"", end)`` when no line starts inside the range
+    (one long line covers it).
     """
     if end <= start:
         return b"", end
-    if start == 0:
-        handle.seek(0)
-        data = handle.read(end)
-        first = 0
-    else:
-        handle.seek(start - 1)
-        data = handle.read(end - start + 1)
+    base = max(start - 1, 0)
+    handle.seek(base)
+    wanted = end - base + _TAIL_CHUNK
+    data = handle.read(wanted)
+    begin = 0
+    if start > 0:
         newline = data.find(b"\n")
         # The line after this newline starts at start + newline; at `end` or later it is the next range's.
         if newline < 0 or start + newline >= end:
             return b"", end
-        first = start + newline
-        data = data[newline + 1 :]
-    if data and not data.endswith(b"\n"):
-        data += _rest_of_line(handle)
-    return data, first
+        begin = newline + 1
+    stop = data.find(b"\n", end - 1 - base)
+    if stop >= 0:
+        return data[begin : stop + 1], base + begin
+    if len(data) < wanted:  # the file ends inside the margin: its last line has no newline
+        return data[begin:], base + begin
+    return data[begin:] + _rest_of_line(handle), base + begin
 
 
 def _rest_of_line(handle: BinaryIO) -> bytes:
