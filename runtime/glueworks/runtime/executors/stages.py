@@ -245,8 +245,8 @@ def bucket_join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_don
     if min(left.num_bytes, right.num_bytes) <= executor.broadcast_join_bytes:
         return _broadcast(executor, left, right, schemas, keys, types, ops)
     # A shuffle cuts blocks in map tasks: staged parts are read into blocks first.
-    left = run_plan(executor, node.left, on_done) if _staged_as_is(node.left) else left
-    right = run_plan(executor, node.right, on_done) if _staged_as_is(node.right) else right
+    left = run_plan(executor, node.left, on_done) if _staged_parts(node.left) else left
+    right = run_plan(executor, node.right, on_done) if _staged_parts(node.right) else right
     # Once a part is cut its pieces hold the rows: the part goes, so the object store does not hold
     # both inputs twice over.
     buckets = executor.shuffle_buckets(left.num_bytes + right.num_bytes)
@@ -263,11 +263,13 @@ def bucket_join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_don
     )
 
 
-def _staged_as_is(node: PlanNode) -> bool:
-    """Whether `node` is a staged table with no operator on it, whose parts say their schema, rows and bytes."""
-    return isinstance(node, FromStaged) and all(
-        isinstance(part, StagedSplit) and part.schema is not None and part.num_bytes for part in node.parts
-    )
+def _staged_parts(node: PlanNode) -> list[StagedSplit] | None:
+    """The parts of `node` when it is a staged table with no operator on it, each saying its schema, rows and
+    bytes; else None."""
+    if not isinstance(node, FromStaged):
+        return None
+    parts = [p for p in node.parts if isinstance(p, StagedSplit) and p.schema is not None and p.num_bytes]
+    return parts if parts and len(parts) == len(node.parts) else None
 
 
 def _join_input(executor: Executor, node: PlanNode, on_done: OnPartDone) -> Executed:
@@ -278,24 +280,23 @@ def _join_input(executor: Executor, node: PlanNode, on_done: OnPartDone) -> Exec
     child table into the object store, only for the join tasks to fetch it, took ~0.04 s of wall time and held
     the whole table in the store at once. A part's schema, rows and bytes were recorded when it was staged.
     """
-    if not _staged_as_is(node):
+    parts = _staged_parts(node)
+    if parts is None:
         return run_plan(executor, node, on_done)
-    assert isinstance(node, FromStaged)
     metas = [
         SplitMeta(
             index=index,
             split_id=part.split_id,
-            schemas=(part.schema,) if part.num_rows else (),
+            schemas=(part.schema,) if part.num_rows and part.schema is not None else (),
             num_rows=part.num_rows,
             errors=(),
             records_read=0,
             bytes_read=0,
             num_bytes=part.num_bytes,
         )
-        for index, part in enumerate(node.parts)
-        if isinstance(part, StagedSplit) and part.schema is not None
+        for index, part in enumerate(parts)
     ]
-    return Executed(metas=metas, parts=list(node.parts))
+    return Executed(metas=metas, parts=list(parts))
 
 
 def _broadcast(
