@@ -134,6 +134,54 @@ def same_request(existing: JobRunRow, fingerprint: str, key: str) -> JobRunRow:
     return existing
 
 
+def first_row(
+    run_id: str,
+    tenant_id: str,
+    job: JobRow,
+    overrides: RunOverrides,
+    *,
+    capacity: Capacity,
+    script_location: str,
+    execution_class: str,
+    queuing: bool,
+    wait: tuple[str, str] | None,
+    now: datetime,
+    log_location: str,
+    idempotency: tuple[str | None, str | None],
+) -> JobRunRow:
+    """The first attempt of a run: STARTING, or WAITING for ``wait`` (its reason and the detail users see).
+
+    Its arguments are the job's defaults, then the start's, then the job's non-overridable ones.
+    """
+    key, fingerprint = idempotency
+    return JobRunRow(
+        id=run_id,
+        tenant_id=tenant_id,
+        job_name=job.name,
+        attempt=0,
+        trigger_name=overrides.trigger_name,
+        state="STARTING" if wait is None else "WAITING",
+        state_detail=None if wait is None else wait[1],
+        wait_reason=None if wait is None else wait[0],
+        arguments={**job.default_arguments, **overrides.arguments, **job.non_overridable_arguments},
+        started_on=now,
+        last_modified_on=now,
+        execution_time=0,
+        timeout=overrides.timeout or job.timeout,
+        worker_type=capacity.worker_type,
+        number_of_workers=capacity.number_of_workers,
+        max_capacity=capacity.dpus,
+        glue_version=job.glue_version,
+        script_location=script_location,
+        log_location=log_location,
+        metrics={},
+        execution_class=execution_class,
+        job_run_queuing_enabled=queuing,
+        idempotency_key=key,
+        request_fingerprint=fingerprint,
+    )
+
+
 def retry_row(
     run: JobRunRow, job: JobRow, *, retry_id: str, now: datetime, due: datetime, log_location: str
 ) -> JobRunRow:

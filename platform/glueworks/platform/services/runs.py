@@ -29,8 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import fsspec
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,7 +42,6 @@ from glueworks.platform.errors import (
 )
 from glueworks.platform.launchers import Launcher, LaunchRequest, RunOutcome
 from glueworks.platform.scripts import ScriptStore
-from glueworks.platform.services.paging import decode_token, encode_token, page_size
 from glueworks.platform.services.run_changes import RunChanges
 from glueworks.platform.services.run_policy import (
     CAPACITY,
@@ -63,6 +61,7 @@ from glueworks.platform.services.run_queue import (
     LifecyclePolicy,
     RunOverrides,
     cluster_load,
+    first_row,
     job_counts,
     key_query,
     next_attempt,
@@ -70,11 +69,8 @@ from glueworks.platform.services.run_queue import (
     same_request,
     script_argv,
 )
-from glueworks.platform.services.validation import (
-    MAX_TIMEOUT_MINUTES,
-    check_arguments,
-    check_range,
-)
+from glueworks.platform.services.run_reads import read_log, run_metrics, runs_page
+from glueworks.platform.services.validation import MAX_TIMEOUT_MINUTES, check_arguments, check_range
 from glueworks.runtime.metrics import COUNTERS
 
 __all__ = [
@@ -283,36 +279,11 @@ class RunService:
     def page(
         self, tenant_id: str, job_name: str, max_results: int | None, next_token: str | None
     ) -> tuple[list[JobRunRow], str | None]:
-        """Runs of a job, retries included, newest first."""
-        size = page_size(max_results, default=100, maximum=200)
-        cursor = decode_token(next_token)
-        query = (
-            select(JobRunRow)
-            .where(JobRunRow.tenant_id == tenant_id, JobRunRow.job_name == job_name)
-            .order_by(JobRunRow.started_on.desc(), JobRunRow.id.desc())
-            .limit(size + 1)
-        )
-        if cursor is not None:
-            try:
-                at = datetime.fromisoformat(str(cursor["t"]))
-                after_id = str(cursor["id"])
-            except (KeyError, ValueError):
-                raise InvalidInputError("is not a token this API issued", field="NextToken") from None
-            query = query.where(
-                or_(JobRunRow.started_on < at, and_(JobRunRow.started_on == at, JobRunRow.id < after_id))
-            )
+        """Runs of a job, retries included, newest first (see `run_reads.runs_page`)."""
         with self._db.transaction() as session:
-            if cursor is None and session.scalar(
-                select(func.count()).select_from(JobRow).where(JobRow.tenant_id == tenant_id, JobRow.name == job_name)
-            ) == 0:
-                raise EntityNotFoundError(f"job {job_name!r} not found")
-            rows = list(session.scalars(query))
-        token = None
-        if len(rows) > size:
-            last = rows[size - 1]
-            token = encode_token({"t": last.started_on.isoformat(), "id": last.id})
-        self._settle(tenant_id, rows[:size])
-        return rows[:size], token
+            rows, token = runs_page(session, tenant_id, job_name, max_results, next_token)
+        self._settle(tenant_id, rows)
+        return rows, token
 
     def metrics(self, tenant_id: str, run_id: str) -> dict[str, Any]:
         """The run's metrics: live from the driver while it runs, recorded once it ended."""
@@ -320,35 +291,15 @@ class RunService:
 
     def metrics_of(self, run: JobRunRow) -> dict[str, Any]:
         """`metrics` of a run row already read (for the caller's tenant)."""
-        values: dict[str, Any] = dict(run.metrics)
-        if run.state == "RUNNING":
-            values.update(self._launcher.progress(run.id) or {})
-            if run.running_on is not None:
-                elapsed = (self._clock() - run.running_on).total_seconds()
-                values["execution_time"] = math.ceil(elapsed)
-                values["dpu_seconds"] = round((run.max_capacity or 0) * elapsed, 3)
-        else:
-            values["execution_time"] = run.execution_time
-            values["dpu_seconds"] = run.dpu_seconds or 0.0
-        return values
+        progress = self._launcher.progress(run.id) if run.state == "RUNNING" else None
+        return run_metrics(run, progress, self._clock())
 
     def logs(self, tenant_id: str, run_id: str, offset: int = 0, limit: int = 1_000_000) -> tuple[str, int, bool]:
         """Log text from byte ``offset``: (text, next offset, complete)."""
         if offset < 0:
             raise InvalidInputError("must be >= 0", field="offset")
         run = self.get(tenant_id, run_id)
-        terminal = run.state in TERMINAL_STATES
-        if not run.log_location:
-            return "", offset, terminal
-        try:
-            with fsspec.open(run.log_location, "rb") as handle:
-                handle.seek(offset)
-                data: bytes = handle.read(limit)
-                more = bool(handle.read(1))
-        except FileNotFoundError:
-            return "", offset, terminal
-        text = data.decode("utf-8", errors="replace")
-        return text, offset + len(data), terminal and not more
+        return read_log(run.log_location, offset, limit, run.state in TERMINAL_STATES)
 
     # -- launcher listener -------------------------------------------------------------------------------
 
@@ -417,9 +368,7 @@ class RunService:
             lost = [
                 (run.tenant_id, run.id, run.state)
                 for run in session.scalars(
-                    select(JobRunRow).where(
-                        JobRunRow.state.in_(LAUNCHED_STATES), JobRunRow.last_modified_on <= cutoff
-                    )
+                    select(JobRunRow).where(JobRunRow.state.in_(LAUNCHED_STATES), JobRunRow.last_modified_on <= cutoff)
                 )
                 if run.id not in alive
             ]
@@ -469,38 +418,26 @@ class RunService:
             reason, detail = QUEUED, slot_wait(job_name, started, waiting, job.max_concurrent_runs)
             if detail is None:
                 cpus = self._cluster_cpus()
-                ask = 0 if cpus is None else cpu_ask(
-                    capacity.worker_type, capacity.number_of_workers, capacity.dpus, cpus
+                ask = (
+                    0
+                    if cpus is None
+                    else cpu_ask(capacity.worker_type, capacity.number_of_workers, capacity.dpus, cpus)
                 )
                 load = cluster_load(session, cpus, self._policy.cpu_overcommit)
                 reason, detail = CAPACITY, capacity_wait(execution_class, ask, load)
-            arguments = {**job.default_arguments, **overrides.arguments, **job.non_overridable_arguments}
-            now = self._clock()
-            run = JobRunRow(
-                id=run_id,
-                tenant_id=tenant_id,
-                job_name=job_name,
-                attempt=0,
-                trigger_name=overrides.trigger_name,
-                state="STARTING" if detail is None else "WAITING",
-                state_detail=detail,
-                wait_reason=None if detail is None else reason,
-                arguments=arguments,
-                started_on=now,
-                last_modified_on=now,
-                execution_time=0,
-                timeout=overrides.timeout or job.timeout,
-                worker_type=capacity.worker_type,
-                number_of_workers=capacity.number_of_workers,
-                max_capacity=capacity.dpus,
-                glue_version=job.glue_version,
+            run = first_row(
+                run_id,
+                tenant_id,
+                job,
+                overrides,
+                capacity=capacity,
                 script_location=script.url,
-                log_location=str(self._run_folder(tenant_id, run_id) / "driver.log"),
-                metrics={},
                 execution_class=execution_class,
-                job_run_queuing_enabled=bool(queuing),
-                idempotency_key=key,
-                request_fingerprint=fingerprint,
+                queuing=bool(queuing),
+                wait=None if detail is None else (reason, detail),
+                now=self._clock(),
+                log_location=str(self._run_folder(tenant_id, run_id) / "driver.log"),
+                idempotency=(key, fingerprint),
             )
             session.add(run)
             session.flush()  # a duplicate idempotency key fails here, before the script is snapshotted
@@ -661,5 +598,3 @@ class RunService:
         target = folder / "script.py"
         target.write_bytes(source)
         return target
-
-

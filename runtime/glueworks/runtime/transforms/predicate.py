@@ -30,8 +30,6 @@ nothing in the subset can raise anything but KeyError or TypeError.
 from __future__ import annotations
 
 import ast
-import copy
-import linecache
 import math
 import operator
 import threading
@@ -45,6 +43,7 @@ import pyarrow.compute as pc
 
 from glueworks.runtime.gluetypes import is_choice
 from glueworks.runtime.record import DynamicRecord
+from glueworks.runtime.transforms.function_source import code_key, expression_of
 
 #: A per-row boolean without nulls, or one Python bool for every row.
 Mask = Any
@@ -53,9 +52,6 @@ Truth = Callable[[pa.Table], tuple[Mask, Mask]]  # block → (truth, raised)
 _EXACT_INT = 2**53  # every int of at most this magnitude is exact as a double
 _INT64 = (-(2**63), 2**63 - 1)
 _CACHE_SIZE = 512
-# Flags that change what code does; CO_NESTED (0x10) and the __future__ flags (inherited from the
-# defining module) do not, beyond what co_code already shows.
-_CO_COMPARED = 0x3FF & ~0x10
 _CODE_FLAGS_OFF = 0x04 | 0x08 | 0x20 | 0x80 | 0x100 | 0x200  # varargs, varkw, generator, coroutine, async
 _CMP: dict[type[ast.cmpop], str] = {
     ast.Eq: "eq", ast.NotEq: "ne", ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge",
@@ -485,81 +481,6 @@ class _Compiler:
 # -- source → plan, proven against the running code -------------------------------------------------
 
 
-def _const_key(value: Any) -> Any:
-    """Constants compared by type too (``1 == 1.0 == True`` must not let a wrong lambda match)."""
-    if isinstance(value, tuple):
-        return (tuple, tuple(_const_key(v) for v in value))
-    if isinstance(value, frozenset):
-        return (frozenset, tuple(sorted((_const_key(v) for v in value), key=repr)))
-    if isinstance(value, types.CodeType):
-        return (types.CodeType, _code_key(value))
-    return (type(value), repr(value))
-
-
-def _code_key(code: types.CodeType) -> tuple[Any, ...]:
-    return (
-        code.co_code,
-        _const_key(code.co_consts),
-        code.co_names,
-        code.co_varnames,
-        code.co_freevars,
-        code.co_cellvars,
-        code.co_argcount,
-        code.co_posonlyargcount,
-        code.co_kwonlyargcount,
-        code.co_flags & _CO_COMPARED,
-    )
-
-
-def _compiled_code(node: ast.Lambda | ast.FunctionDef, filename: str) -> types.CodeType | None:
-    """The code object CPython makes for this node on its own (no decorators, no enclosing scope)."""
-    if isinstance(node, ast.Lambda):
-        module: ast.Expression | ast.Module = ast.Expression(body=node)
-        mode = "eval"
-    else:
-        bare = copy.copy(node)
-        bare.decorator_list = []  # decorators run in the enclosing code, not in the function's own
-        module = ast.Module(body=[bare], type_ignores=[])
-        mode = "exec"
-    try:
-        outer = compile(ast.fix_missing_locations(module), filename, mode, dont_inherit=True)
-    except (SyntaxError, ValueError, TypeError):
-        return None
-    found = [c for c in outer.co_consts if isinstance(c, types.CodeType)]
-    return found[0] if len(found) == 1 else None
-
-
-def _expression_of(fn: types.FunctionType) -> tuple[str, ast.expr] | None:
-    """(argument name, expression) of `fn`, from source proven to compile to `fn.__code__`."""
-    code = fn.__code__
-    lines = linecache.getlines(code.co_filename, fn.__globals__)
-    if not lines:
-        return None  # no source here (e.g. a Ray worker without the driver's file)
-    try:
-        tree = ast.parse("".join(lines), code.co_filename)
-    except (SyntaxError, ValueError, SystemError):
-        # SystemError: CPython 3.11's spurious "AST constructor recursion depth mismatch" (gh-106905) when
-        # another thread builds an AST at the same time; the record path is always right.
-        return None
-    wanted = _code_key(code)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Lambda):
-            expression: ast.expr = node.body
-        elif isinstance(node, ast.FunctionDef) and len(node.body) == 1 and isinstance(node.body[0], ast.Return):
-            if node.body[0].value is None:
-                continue
-            expression = node.body[0].value
-        else:
-            continue
-        first = node.decorator_list[0].lineno if isinstance(node, ast.FunctionDef) and node.decorator_list else None
-        if code.co_firstlineno not in (node.lineno, first):
-            continue
-        candidate = _compiled_code(node, code.co_filename)
-        if candidate is not None and _code_key(candidate) == wanted:
-            return [*node.args.posonlyargs, *node.args.args][0].arg, expression
-    return None
-
-
 class CompiledPredicate:
     """A predicate proven equal to an Arrow expression; `mask` evaluates it on one block."""
 
@@ -590,16 +511,16 @@ def compile_predicate(fn: Callable[[Any], Any]) -> CompiledPredicate | None:
     if code.co_argcount != 1 or code.co_kwonlyargcount or code.co_freevars or code.co_flags & _CODE_FLAGS_OFF:
         return None
     # Keyed by value, not identity: a Ray worker unpickles a fresh copy of the function per task.
-    key = (code.co_filename, code.co_firstlineno, *_code_key(code))
+    key = (code.co_filename, code.co_firstlineno, *code_key(code))
     if key in _cache:
         return _cache[key]
     # One compile at a time: the local executor's threads filter blocks at once, and CPython 3.11's
-    # AST constructor is not thread-safe (concurrent `ast.parse` may fail, see `_expression_of`).
+    # AST constructor is not thread-safe (concurrent `ast.parse` may fail, see `expression_of`).
     with _compile_lock:
         if key in _cache:
             return _cache[key]
         compiled: CompiledPredicate | None = None
-        found = _expression_of(fn)
+        found = expression_of(fn)
         if found is not None:
             try:
                 compiled = CompiledPredicate(_Compiler(found[0]).truth(found[1]))
