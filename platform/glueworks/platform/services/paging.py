@@ -32,3 +32,36 @@ def page_size(value: int | None, *, default: int, maximum: int, field: str = "Ma
     if not 1 <= value <= maximum:
         raise InvalidInputError(f"must be between 1 and {maximum}, got {value}", field=field)
     return value
+
+
+def newest_first(
+    query: _Query,
+    started: InstrumentedAttribute[datetime],
+    row_id: InstrumentedAttribute[str],
+    size: int,
+    token: str | None,
+) -> _Query:
+    """`query` ordered newest first by (`started`, `row_id`), from the cursor in `token`, one row past `size`.
+
+    The extra row says whether a next page exists (see `newest_first_token`).
+
+    Raises:
+        InvalidInputError: `token` is not a token this API issued (field NextToken).
+    """
+    query = query.order_by(started.desc(), row_id.desc()).limit(size + 1)
+    cursor = decode_token(token)
+    if cursor is None:
+        return query
+    try:
+        at, after = datetime.fromisoformat(str(cursor["t"])), str(cursor["id"])
+    except (KeyError, ValueError):
+        raise InvalidInputError("is not a token this API issued", field="NextToken") from None
+    return query.where(or_(started < at, and_(started == at, row_id < after)))
+
+
+def newest_first_token(rows: Sequence[Any], size: int) -> str | None:
+    """The token of the page after `rows` (a `newest_first` query's rows), or None when they were the last."""
+    if len(rows) <= size:
+        return None
+    last = rows[size - 1]
+    return encode_token({"t": last.started_on.isoformat(), "id": last.id})

@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any
 
 import fsspec
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from glueworks.platform.db import JobRow, JobRunRow
-from glueworks.platform.errors import EntityNotFoundError, InvalidInputError
-from glueworks.platform.services.paging import decode_token, encode_token, page_size
+from glueworks.platform.errors import EntityNotFoundError
+from glueworks.platform.services.paging import newest_first, newest_first_token, page_size
 
 
 def runs_page(
@@ -29,28 +29,13 @@ def runs_page(
         EntityNotFoundError: the first page of a job that does not exist.
     """
     size = page_size(max_results, default=100, maximum=200)
-    cursor = decode_token(next_token)
-    query = (
-        select(JobRunRow)
-        .where(JobRunRow.tenant_id == tenant_id, JobRunRow.job_name == job_name)
-        .order_by(JobRunRow.started_on.desc(), JobRunRow.id.desc())
-        .limit(size + 1)
-    )
-    if cursor is not None:
-        try:
-            at = datetime.fromisoformat(str(cursor["t"]))
-            after_id = str(cursor["id"])
-        except (KeyError, ValueError):
-            raise InvalidInputError("is not a token this API issued", field="NextToken") from None
-        query = query.where(or_(JobRunRow.started_on < at, and_(JobRunRow.started_on == at, JobRunRow.id < after_id)))
+    mine = select(JobRunRow).where(JobRunRow.tenant_id == tenant_id, JobRunRow.job_name == job_name)
+    query = newest_first(mine, JobRunRow.started_on, JobRunRow.id, size, next_token)
     jobs = select(func.count()).select_from(JobRow).where(JobRow.tenant_id == tenant_id, JobRow.name == job_name)
-    if cursor is None and session.scalar(jobs) == 0:
+    if not next_token and session.scalar(jobs) == 0:
         raise EntityNotFoundError(f"job {job_name!r} not found")
     rows = list(session.scalars(query))
-    if len(rows) <= size:
-        return rows, None
-    last = rows[size - 1]
-    return rows[:size], encode_token({"t": last.started_on.isoformat(), "id": last.id})
+    return rows[:size], newest_first_token(rows, size)
 
 
 def run_metrics(run: JobRunRow, progress: Mapping[str, Any] | None, now: datetime) -> dict[str, Any]:

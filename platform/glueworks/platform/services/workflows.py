@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,7 +42,7 @@ from glueworks.platform.scheduling.events_batching import PutEventsResult, put_e
 from glueworks.platform.scheduling.firing import Dispatcher, fire
 from glueworks.platform.scheduling.graph import GraphNode, WorkflowGraph, build_graph, node_id
 from glueworks.platform.scheduling.outcomes import ActionView, latest_attempts, node_key, workflow_actions
-from glueworks.platform.services.paging import decode_token, encode_token, page_size
+from glueworks.platform.services.paging import decode_token, encode_token, newest_first, newest_first_token, page_size
 from glueworks.platform.services.triggers import trigger_doc
 from glueworks.platform.services.validation import check_name, check_range
 
@@ -255,31 +255,14 @@ class WorkflowService:
     ) -> tuple[list[RunView], str | None]:
         """Runs of a workflow, newest first."""
         size = page_size(max_results, default=100, maximum=1000)
-        cursor = decode_token(next_token)
-        query = (
-            select(WorkflowRunRow)
-            .where(WorkflowRunRow.tenant_id == tenant_id, WorkflowRunRow.workflow_name == name)
-            .order_by(WorkflowRunRow.started_on.desc(), WorkflowRunRow.id.desc())
-            .limit(size + 1)
-        )
-        if cursor is not None:
-            try:
-                at, after = datetime.fromisoformat(str(cursor["t"])), str(cursor["id"])
-            except (KeyError, ValueError):
-                raise InvalidInputError("is not a token this API issued", field="NextToken") from None
-            query = query.where(
-                or_(WorkflowRunRow.started_on < at, and_(WorkflowRunRow.started_on == at, WorkflowRunRow.id < after))
-            )
+        mine = select(WorkflowRunRow).where(WorkflowRunRow.tenant_id == tenant_id, WorkflowRunRow.workflow_name == name)
+        query = newest_first(mine, WorkflowRunRow.started_on, WorkflowRunRow.id, size, next_token)
         with self._db.transaction() as session:
             _workflow(session, tenant_id, name)
             rows = list(session.scalars(query))
             triggers = _triggers(session, tenant_id, name)
             views = [self._run_view(session, r, triggers, include_graph) for r in rows[:size]]
-        token = None
-        if len(rows) > size:
-            last = rows[size - 1]
-            token = encode_token({"t": last.started_on.isoformat(), "id": last.id})
-        return views, token
+        return views, newest_first_token(rows, size)
 
     def stop_run(self, tenant_id: str, name: str, run_id: str) -> None:
         """StopWorkflowRun: no new actions start; running job runs are asked to stop; the run ends STOPPED."""
