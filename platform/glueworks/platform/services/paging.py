@@ -1,13 +1,21 @@
-"""Opaque page tokens: base64 of a small JSON cursor. A token that does not decode is an input error."""
+"""Page sizes and opaque page tokens (base64 of a small JSON cursor; one that does not decode is an input error),
+and the newest-first keyset paging that job runs and workflow runs share."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.orm import InstrumentedAttribute
 
 from glueworks.platform.errors import InvalidInputError
+
+_Query = TypeVar("_Query", bound=Select[Any])
 
 
 def encode_token(cursor: dict[str, Any]) -> str:
