@@ -1,6 +1,6 @@
 """The read side of job runs that needs no state machine: a page of a job's runs, a run's metrics and log text.
 
-`RunService` calls these inside its own transactions and settles what they return; they only read.
+They only read: `RunService` gives them its session or the run row it read, and settles what they return.
 """
 
 from __future__ import annotations
