@@ -6,8 +6,12 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from glueworks.platform.db import Database
 
 pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.s3"]
 
@@ -83,6 +87,21 @@ def any_server(request: pytest.FixtureRequest) -> LiveServer:
     name = "server" if request.param == "sqlite" else "pg_server"
     live: LiveServer = request.getfixturevalue(name)
     return live
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """The platform's database on SQLite and on a fresh PostgreSQL database (the project's own server)."""
+    from glueworks.platform.db import Database
+
+    url = (
+        f"sqlite:///{tmp_path / 'gw.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("fresh_postgres_url")
+    )
+    db = Database.connect(url)
+    yield db
+    db.dispose()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -204,16 +203,6 @@ def test_concurrent_runs_cannot_corrupt_the_bookmark(server: LiveServer, tmp_pat
     assert ids_in(job.output) == [1, 2]  # the stale run's output was not committed
     entry = job.bookmark()
     assert (entry["Version"], entry["RunId"]) == (1, first)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    url = (
-        f"sqlite:///{tmp_path / 'b.db'}" if request.param == "sqlite" else request.getfixturevalue("fresh_postgres_url")
-    )
-    db = Database.connect(url)
-    yield db
-    db.dispose()
 
 
 def _job_row(name: str, created: datetime) -> JobRow:

@@ -8,7 +8,6 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -80,16 +79,9 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    url = (
-        f"sqlite:///{tmp_path / 'events.db'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("fresh_postgres_url")
-    )
-    database = Database.connect(url)
-    yield database
-    database.dispose()
+@pytest.fixture
+def db(database: Database) -> Database:
+    return database
 
 
 def emit_job_event(service: EventService, db: Database, tenant: str = "t1", state: str = "SUCCEEDED") -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,18 +15,6 @@ from glueworks.platform.services.paging import encode_token
 from glueworks.platform.services.run_reads import runs_page
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    url = (
-        f"sqlite:///{tmp_path / 'gw.db'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("fresh_postgres_url")
-    )
-    db = Database.connect(url)
-    yield db
-    db.dispose()
 
 
 def _run(run_id: str, started: datetime, tenant: str = "acme") -> JobRunRow:

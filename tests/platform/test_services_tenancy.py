@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,17 +11,6 @@ from glueworks.platform.db import Database
 from glueworks.platform.errors import EntityNotFoundError, InvalidInputError
 from glueworks.platform.scripts import ScriptStore
 from glueworks.platform.services import JobService, JobSpec
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'gw.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    db = Database.connect(url)
-    yield db
-    db.dispose()
 
 
 def test_tenants_never_see_each_other(database: Database, tmp_path: Path) -> None:
