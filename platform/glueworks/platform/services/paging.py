@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, or_
-from sqlalchemy.orm import InstrumentedAttribute
 
 from glueworks.platform.errors import InvalidInputError
 
@@ -42,20 +41,17 @@ def page_size(value: int | None, *, default: int, maximum: int, field: str = "Ma
     return value
 
 
-def newest_first(
-    query: _Query,
-    started: InstrumentedAttribute[datetime],
-    row_id: InstrumentedAttribute[str],
-    size: int,
-    token: str | None,
-) -> _Query:
-    """`query` ordered newest first by (`started`, `row_id`), from the cursor in `token`, one row past `size`.
+def newest_first(query: _Query, model: type[Any], size: int, token: str | None) -> _Query:
+    """`query` over `model` rows ordered newest first by (``started_on``, ``id``), from the cursor in `token`,
+    one row past `size`.
 
-    The extra row says whether a next page exists (see `newest_first_token`).
+    The extra row says whether a next page exists; `newest_first_token` makes the next page's cursor from
+    the same two columns.
 
     Raises:
         InvalidInputError: `token` is not a token this API issued (field NextToken).
     """
+    started, row_id = model.started_on, model.id
     query = query.order_by(started.desc(), row_id.desc()).limit(size + 1)
     cursor = decode_token(token)
     if cursor is None:

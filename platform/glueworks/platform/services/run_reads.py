@@ -30,7 +30,7 @@ def runs_page(
     """
     size = page_size(max_results, default=100, maximum=200)
     mine = select(JobRunRow).where(JobRunRow.tenant_id == tenant_id, JobRunRow.job_name == job_name)
-    query = newest_first(mine, JobRunRow.started_on, JobRunRow.id, size, next_token)
+    query = newest_first(mine, JobRunRow, size, next_token)
     jobs = select(func.count()).select_from(JobRow).where(JobRow.tenant_id == tenant_id, JobRow.name == job_name)
     if not next_token and session.scalar(jobs) == 0:
         raise EntityNotFoundError(f"job {job_name!r} not found")

@@ -256,7 +256,7 @@ class WorkflowService:
         """Runs of a workflow, newest first."""
         size = page_size(max_results, default=100, maximum=1000)
         mine = select(WorkflowRunRow).where(WorkflowRunRow.tenant_id == tenant_id, WorkflowRunRow.workflow_name == name)
-        query = newest_first(mine, WorkflowRunRow.started_on, WorkflowRunRow.id, size, next_token)
+        query = newest_first(mine, WorkflowRunRow, size, next_token)
         with self._db.transaction() as session:
             _workflow(session, tenant_id, name)
             rows = list(session.scalars(query))
