@@ -1,0 +1,322 @@
+"""Where a Ray run of the lake pipeline spends its workers' time: inside tasks, between them, at round ends.
+
+    .venv/bin/python bench/ray_rounds.py [--events 1000000] [--workers 1,2] [--reps 3] [--pair] [--json PATH]
+
+Each repetition runs the lake pipeline (``bench/lake/glue_job.py``) in a fresh process on a fresh local Ray
+with ``--workers`` CPUs and one primed task worker per CPU, as the harness's ``glueworks-ray`` engines do, and
+then reads Ray's timeline. A *round* is a set of tasks the driver runs to the end before it submits the next
+(read and stage, each write, ...): a new round starts when a task of another name starts after every
+earlier task ended. Each worker's idle time is split by where it falls:
+
+* ``start``: before its first task (the script's start, listing, planning);
+* ``hand-offs``: between two tasks of one round (a task reports back, the next is sent);
+* ``round ends``: from its last task of a round to its first of the next (waiting for the other workers'
+  last tasks, then for the driver);
+* ``finish``: after its last task (the commit).
+
+It also reports the CPU seconds of the task workers and of every other process of the run (the driver,
+Ray's daemons), which on a full box run on the workers' cores.
+
+``--pair`` adds the box's own answer for this work: the same pipeline on the local executor with one thread,
+in two processes each given half of the files, timed alone and then both at once. Its pair / alone is what
+two independent processes lose to each other; a 2-worker Ray run loses that plus its idle time and the
+other processes' CPU.
+
+Nothing here is asserted; the figures are for reading, next to ``bench/lake/run.py``'s speed-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+SCRIPT = HERE / "lake" / "glue_job.py"
+IDLE_KINDS = ("start", "hand-offs", "round ends", "finish")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One task in the timeline: seconds from the work's start, the worker process that ran it, its name."""
+
+    start: float
+    end: float
+    worker: str
+    name: str = ""
+
+
+@dataclass
+class Breakdown:
+    """How the workers spent one run's work time (seconds)."""
+
+    work_s: float
+    busy_s: float
+    rounds: int
+    idle_s: dict[str, float] = field(default_factory=dict)  # per kind, summed over workers
+    worker_cpu_s: float = 0.0
+    other_cpu_s: float = 0.0
+
+
+def round_of_each(tasks: Sequence[Task]) -> list[int]:
+    """The round of each task (in `tasks` order).
+
+    A round begins with a task that starts after every earlier task ended and is named otherwise than the
+    task before it: a driver submits a round's tasks under one name, and with one worker every task starts
+    after the previous one ended. (So two rounds of one name in a row count as one.)
+    """
+    order = sorted(range(len(tasks)), key=lambda i: tasks[i].start)
+    rounds = [0] * len(tasks)
+    current, latest_end, previous = -1, float("-inf"), None
+    for i in order:
+        if tasks[i].start >= latest_end and tasks[i].name != previous:
+            current += 1
+        previous = tasks[i].name
+        rounds[i] = current
+        latest_end = max(latest_end, tasks[i].end)
+    return rounds
+
+
+def breakdown(tasks: Sequence[Task], work_s: float, workers: Sequence[str]) -> Breakdown:
+    """Busy and idle seconds of `workers` over ``[0, work_s]`` (a worker that ran no task idles throughout)."""
+    rounds = round_of_each(tasks)
+    idle = dict.fromkeys(IDLE_KINDS, 0.0)
+    for worker in workers:
+        mine = sorted((t.start, t.end, r) for t, r in zip(tasks, rounds, strict=True) if t.worker == worker)
+        if not mine:
+            idle["start"] += work_s
+            continue
+        idle["start"] += mine[0][0]
+        for (_, end, round_a), (start, _, round_b) in itertools.pairwise(mine):
+            idle["hand-offs" if round_a == round_b else "round ends"] += max(0.0, start - end)
+        idle["finish"] += max(0.0, work_s - mine[-1][1])
+    busy = sum(t.end - t.start for t in tasks)
+    return Breakdown(work_s=work_s, busy_s=busy, rounds=max(rounds, default=-1) + 1, idle_s=idle)
+
+
+# --- one run (a child process) -----------------------------------------------------------------
+
+
+def _process_cpu() -> dict[int, tuple[int, float]]:
+    """Parent pid and CPU seconds (user + system) of every process."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            text = Path(f"/proc/{name}/stat").read_bytes()
+        except OSError:
+            continue
+        fields = text[text.rindex(b")") + 2 :].split()
+        out[int(name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    return out
+
+
+def _descendants(root: int, table: dict[int, tuple[int, float]]) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    seen, stack = set(), [root]
+    while stack:
+        pid = stack.pop()
+        seen.add(pid)
+        stack.extend(children.get(pid, ()))
+    return seen
+
+
+def _run_pipeline(dataset: Path, output: Path, executor: str, workers: int) -> float:
+    """Run the lake script once; its work seconds (script and commit)."""
+    from glueworks.runtime import JobRunContext, activate, run_script, uninstall_awsglue_modules
+
+    run_id = f"rounds-{uuid.uuid4().hex[:8]}"
+    ctx = JobRunContext(
+        run_id=run_id,
+        job_name="lake",
+        attempt=0,
+        executor=executor,
+        max_parallelism=workers,
+        error_records_location=str(output / "_errors" / "errors.jsonl"),
+    )
+    argv = [str(SCRIPT), "--JOB_NAME", "lake", "--JOB_RUN_ID", run_id]
+    argv += ["--input_path", str(dataset), "--output_path", str(output)]
+    started = time.perf_counter()
+    try:
+        with activate(ctx):
+            run_script(str(SCRIPT), argv)
+            ctx.finish(succeeded=True)
+    finally:
+        uninstall_awsglue_modules()
+    return time.perf_counter() - started
+
+
+def child(dataset: Path, output: Path, executor: str, workers: int) -> dict[str, Any]:
+    """One run in this (fresh) process: on Ray, with the timeline breakdown; locally, the work time alone."""
+    if executor == "local":
+        return {"work_s": _run_pipeline(dataset, output, "local", workers)}
+    import ray
+
+    from glueworks.runtime.executors.ray import prime_task_workers
+
+    ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+    worker_pids = ray.get(prime_task_workers(workers))
+    before = _process_cpu()
+    wall_start = time.time()
+    work_s = _run_pipeline(dataset, output, "ray", workers)
+    after = _process_cpu()
+    tree = _descendants(os.getpid(), after)
+    used = {pid: cpu - before.get(pid, (0, 0.0))[1] for pid, (_, cpu) in after.items() if pid in tree}
+    time.sleep(1.5)  # task events reach the GCS about once a second
+    events = [e for e in ray.timeline() if e.get("ph") == "X" and str(e.get("cat", "")).startswith("task::")]
+    ray.shutdown()
+    tasks = [
+        Task(e["ts"] / 1e6 - wall_start, (e["ts"] + e["dur"]) / 1e6 - wall_start, str(e["tid"]), str(e["cat"]))
+        for e in events
+        if e["ts"] / 1e6 >= wall_start
+    ]
+    names = sorted({t.worker for t in tasks})
+    result = asdict(breakdown(tasks, work_s, names + [f"unused-{i}" for i in range(workers - len(names))]))
+    result["worker_cpu_s"] = sum(used.get(pid, 0.0) for pid in worker_pids)
+    result["other_cpu_s"] = sum(cpu for pid, cpu in used.items() if pid not in worker_pids)
+    return result
+
+
+def _spawn(dataset: Path, executor: str, workers: int, scratch: Path) -> subprocess.Popen[str]:
+    output = scratch / f"out-{uuid.uuid4().hex[:8]}"
+    argv = [sys.executable, str(Path(__file__).resolve()), "--child", executor, "--workers", str(workers)]
+    argv += ["--input", str(dataset), "--output", str(output)]
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+def _result(proc: subprocess.Popen[str]) -> dict[str, Any]:
+    out, _ = proc.communicate(timeout=1800)
+    if proc.returncode != 0:
+        raise RuntimeError(f"a run failed (exit {proc.returncode})")
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+# --- the parent ----------------------------------------------------------------------------------
+
+
+def halves(files: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """`files` in two sets of about equal bytes (largest first, each to the smaller set)."""
+    a: list[Path] = []
+    b: list[Path] = []
+    size_a = size_b = 0
+    for path in sorted(files, key=lambda p: (-p.stat().st_size, p.name)):
+        if size_a <= size_b:
+            a.append(path)
+            size_a += path.stat().st_size
+        else:
+            b.append(path)
+            size_b += path.stat().st_size
+    return a, b
+
+
+def pair_test(dataset: Path, scratch: Path, reps: int) -> dict[str, float]:
+    """The pipeline in two halves on the local executor (one thread each): alone, then both at once."""
+    parts = []
+    for name, files in zip("ab", halves(sorted(p for p in dataset.iterdir() if p.is_file())), strict=True):
+        folder = scratch / f"half-{name}"
+        folder.mkdir()
+        for path in files:
+            (folder / path.name).symlink_to(path)
+        parts.append(folder)
+    alone: list[float] = []
+    pair: list[float] = []
+    for rep in range(reps):
+        for part in parts:
+            alone.append(_result(_spawn(part, "local", 1, scratch))["work_s"])
+        procs = [_spawn(part, "local", 1, scratch) for part in parts]
+        pair += [_result(proc)["work_s"] for proc in procs]
+        print(f"  halves, round {rep + 1}/{reps}: alone {alone[-2]:.2f} and {alone[-1]:.2f} s, together", end=" ")
+        print(f"{pair[-2]:.2f} and {pair[-1]:.2f} s")
+    return {
+        "alone_s": statistics.median(alone),
+        "pair_s": statistics.median(pair),
+        "pair_over_alone": statistics.median(p / a for p, a in zip(pair, alone, strict=True)),
+    }
+
+
+def table(runs: dict[int, list[dict[str, Any]]]) -> str:
+    """Medians per worker count as a Markdown table."""
+    lines = [
+        "| workers | work s | busy s (all workers) | rounds | idle s per worker: "
+        + " / ".join(IDLE_KINDS)
+        + " | worker CPU s | other processes' CPU s |",
+        "|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for workers, results in sorted(runs.items()):
+
+        def med(key: str, results: list[dict[str, Any]] = results) -> float:
+            return float(statistics.median(r[key] for r in results))
+
+        idle = " / ".join(f"{statistics.median(r['idle_s'][k] for r in results) / workers:.3f}" for k in IDLE_KINDS)
+        lines.append(
+            f"| {workers} | {med('work_s'):.2f} | {med('busy_s'):.2f} | {med('rounds'):.0f} | {idle} "
+            f"| {med('worker_cpu_s'):.2f} | {med('other_cpu_s'):.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000, help="lake dataset size (generated once, cached)")
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--reps", type=int, default=3, help="repetitions, worker counts interleaved")
+    parser.add_argument("--pair", action="store_true", help="also run the two-halves test on the local executor")
+    parser.add_argument("--json", type=Path, default=None, help="where to write the results (default bench/results/)")
+    parser.add_argument("--child", choices=("ray", "local"), help=argparse.SUPPRESS)
+    parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(args.input, args.output, args.child, int(args.workers))))
+        return 0
+    counts = [int(w) for w in args.workers.split(",")]
+    if args.reps < 1 or not counts or min(counts) < 1:
+        parser.error("--reps and every --workers count must be >= 1")
+    sys.path.insert(0, str(HERE / "lake"))
+    from generate import generate  # type: ignore[import-not-found]  # bench/lake is not a package
+
+    dataset = generate(args.events) / "input"
+    runs: dict[int, list[dict[str, Any]]] = {w: [] for w in counts}
+    with tempfile.TemporaryDirectory(prefix="ray-rounds-") as scratch:
+        for rep in range(args.reps):
+            for workers in counts if rep % 2 == 0 else counts[::-1]:
+                result = _result(_spawn(dataset, "ray", workers, Path(scratch)))
+                runs[workers].append(result)
+                print(f"  rep {rep + 1}/{args.reps}, {workers} worker(s): work {result['work_s']:.2f} s")
+        pair = pair_test(dataset, Path(scratch), args.reps) if args.pair else None
+    print(table(runs))
+    if 1 in runs and 2 in runs:
+        ones, twos = runs[1], runs[2]
+        ratio = statistics.median(a["work_s"] / b["work_s"] for a, b in zip(ones, twos, strict=True))
+        print(f"speed-up, work 1 worker / 2 workers (median of pairs): {ratio:.2f}")
+    if pair is not None:
+        print(
+            f"two halves on the local executor: alone {pair['alone_s']:.2f} s, both at once {pair['pair_s']:.2f} s, "
+            f"pair / alone {pair['pair_over_alone']:.2f}"
+        )
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = args.json or HERE / "results" / f"ray_rounds-{stamp}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps({"when": stamp, "events": args.events, "runs": runs, "pair": pair}, indent=2))
+    print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

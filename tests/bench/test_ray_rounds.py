@@ -1,0 +1,66 @@
+"""bench/ray_rounds.py: rounds are found from the timeline and each idle second lands in the right kind."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "ray_rounds.py"
+
+
+@pytest.fixture(scope="module")
+def rounds() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_ray_rounds", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_two_workers_idle_split_into_start_hand_offs_round_ends_and_finish(rounds: ModuleType) -> None:
+    task = rounds.Task
+    tasks = [
+        task(0.1, 1.0, "a", "stage"),
+        task(0.1, 0.6, "b", "stage"),
+        task(0.7, 1.2, "b", "stage"),  # hand-off of 0.1 on b
+        task(1.5, 2.0, "a", "write"),  # a waited 0.5 for b's last stage task and the driver
+        task(1.5, 1.8, "b", "write"),
+    ]
+    result = rounds.breakdown(tasks, 2.1, ["a", "b"])
+    assert result.rounds == 2
+    assert result.busy_s == pytest.approx(0.9 + 0.5 + 0.5 + 0.5 + 0.3)
+    assert result.idle_s["start"] == pytest.approx(0.2)
+    assert result.idle_s["hand-offs"] == pytest.approx(0.1)
+    assert result.idle_s["round ends"] == pytest.approx(0.5 + 0.3)
+    assert result.idle_s["finish"] == pytest.approx(0.1 + 0.3)
+    # Every second of every worker is either busy or idle of one kind.
+    assert result.busy_s + sum(result.idle_s.values()) == pytest.approx(2 * 2.1)
+
+
+def test_one_worker_rounds_follow_task_names(rounds: ModuleType) -> None:
+    task = rounds.Task
+    tasks = [task(0.0, 1.0, "a", "stage"), task(1.1, 2.0, "a", "stage"), task(2.3, 2.5, "a", "write")]
+    assert rounds.round_of_each(tasks) == [0, 0, 1]
+    result = rounds.breakdown(tasks, 2.5, ["a"])
+    assert result.idle_s["hand-offs"] == pytest.approx(0.1)
+    assert result.idle_s["round ends"] == pytest.approx(0.3)
+
+
+def test_a_worker_without_tasks_idles_throughout(rounds: ModuleType) -> None:
+    result = rounds.breakdown([rounds.Task(0.0, 1.0, "a", "stage")], 1.0, ["a", "unused-0"])
+    assert result.idle_s["start"] == pytest.approx(1.0)
+    assert result.busy_s == pytest.approx(1.0)
+
+
+def test_halves_balance_bytes(rounds: ModuleType, tmp_path: Path) -> None:
+    sizes = {"a": 40, "b": 30, "c": 20, "d": 10, "e": 5}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(b"x" * size)
+    first, second = rounds.halves(sorted(tmp_path.iterdir()))
+    assert sorted(p.name for p in first + second) == sorted(sizes)
+    assert abs(sum(sizes[p.name] for p in first) - sum(sizes[p.name] for p in second)) <= 5
