@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "box_scaling.py"
+from tests.bench.bench_modules import load_bench_module
 
 
 @pytest.fixture(scope="module")
 def box() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_box_scaling", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_module("box_scaling")
 
 
 @pytest.mark.parametrize("kind", ["anon", "file"])

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.bench.lake_modules import LAKE, load_lake_module
+from tests.bench.bench_modules import LAKE, load_lake_module
 
 EVENTS = 3000
 

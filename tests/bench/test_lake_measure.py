@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.bench.lake_modules import load_lake_module
+from tests.bench.bench_modules import load_lake_module
 
 BURN_S = 1.5
 

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "ray_rounds.py"
+from tests.bench.bench_modules import load_bench_module
 
 
 @pytest.fixture(scope="module")
 def rounds() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_ray_rounds", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_module("ray_rounds")
 
 
 def test_two_workers_idle_split_into_start_hand_offs_round_ends_and_finish(rounds: ModuleType) -> None:
