@@ -45,6 +45,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "lake" / "glue_job.py"
+sys.path.insert(0, str(HERE / "lake"))  # generate.py and measure.py (bench/lake is not a package)
 IDLE_KINDS = ("start", "hand-offs", "round ends", "finish")
 
 
@@ -109,34 +110,6 @@ def breakdown(tasks: Sequence[Task], work_s: float, workers: Sequence[str]) -> B
 # --- one run (a child process) -----------------------------------------------------------------
 
 
-def _process_cpu() -> dict[int, tuple[int, float]]:
-    """Parent pid and CPU seconds (user + system) of every process."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    out = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            text = Path(f"/proc/{name}/stat").read_bytes()
-        except OSError:
-            continue
-        fields = text[text.rindex(b")") + 2 :].split()
-        out[int(name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
-    return out
-
-
-def _descendants(root: int, table: dict[int, tuple[int, float]]) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, _) in table.items():
-        children.setdefault(ppid, []).append(pid)
-    seen, stack = set(), [root]
-    while stack:
-        pid = stack.pop()
-        seen.add(pid)
-        stack.extend(children.get(pid, ()))
-    return seen
-
-
 def _run_pipeline(dataset: Path, output: Path, executor: str, workers: int) -> float:
     """Run the lake script once; its work seconds (script and commit)."""
     from glueworks.runtime import JobRunContext, activate, run_script, uninstall_awsglue_modules
@@ -167,17 +140,19 @@ def child(dataset: Path, output: Path, executor: str, workers: int) -> dict[str,
     if executor == "local":
         return {"work_s": _run_pipeline(dataset, output, "local", workers)}
     import ray
+    from measure import CLOCK_TICKS, descendants, process_table  # type: ignore[import-not-found]
 
     from glueworks.runtime.executors.ray import prime_task_workers
 
     ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
     worker_pids = ray.get(prime_task_workers(workers))
-    before = _process_cpu()
+    before = process_table()
     wall_start = time.time()
     work_s = _run_pipeline(dataset, output, "ray", workers)
-    after = _process_cpu()
-    tree = _descendants(os.getpid(), after)
-    used = {pid: cpu - before.get(pid, (0, 0.0))[1] for pid, (_, cpu) in after.items() if pid in tree}
+    after = process_table()
+    # This process (the driver) and every process it started: Ray's daemons and workers.
+    tree = [os.getpid(), *descendants(os.getpid(), after)]
+    used = {pid: (after[pid][1] - (before[pid][1] if pid in before else 0)) / CLOCK_TICKS for pid in tree}
     time.sleep(1.5)  # task events reach the GCS about once a second
     events = [e for e in ray.timeline() if e.get("ph") == "X" and str(e.get("cat", "")).startswith("task::")]
     ray.shutdown()
@@ -288,7 +263,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     counts = [int(w) for w in args.workers.split(",")]
     if args.reps < 1 or not counts or min(counts) < 1:
         parser.error("--reps and every --workers count must be >= 1")
-    sys.path.insert(0, str(HERE / "lake"))
     from generate import generate  # type: ignore[import-not-found]  # bench/lake is not a package
 
     dataset = generate(args.events) / "input"
