@@ -67,6 +67,9 @@ class Breakdown:
     busy_s: float
     rounds: int
     idle_s: dict[str, float] = field(default_factory=dict)  # per kind, summed over workers
+    # Per round: its task name, tasks, span from first start to last end, the workers' idle seconds within
+    # the span (summed; at a round's end this is the wait for the slowest last task) and the gap after it.
+    per_round: list[dict[str, Any]] = field(default_factory=list)
     worker_cpu_s: float = 0.0
     other_cpu_s: float = 0.0
 
@@ -104,7 +107,22 @@ def breakdown(tasks: Sequence[Task], work_s: float, workers: Sequence[str]) -> B
             idle["hand-offs" if round_a == round_b else "round ends"] += max(0.0, start - end)
         idle["finish"] += max(0.0, work_s - mine[-1][1])
     busy = sum(t.end - t.start for t in tasks)
-    return Breakdown(work_s=work_s, busy_s=busy, rounds=max(rounds, default=-1) + 1, idle_s=idle)
+    count = max(rounds, default=-1) + 1
+    per_round = []
+    for r in range(count):
+        members = [t for t, of in zip(tasks, rounds, strict=True) if of == r]
+        start, end = min(t.start for t in members), max(t.end for t in members)
+        following = [t.start for t, of in zip(tasks, rounds, strict=True) if of == r + 1]
+        per_round.append(
+            {
+                "name": members[0].name.removeprefix("task::"),
+                "tasks": len(members),
+                "span_s": end - start,
+                "idle_in_span_s": len(workers) * (end - start) - sum(t.end - t.start for t in members),
+                "gap_after_s": (min(following) if following else work_s) - end,
+            }
+        )
+    return Breakdown(work_s=work_s, busy_s=busy, rounds=count, idle_s=idle, per_round=per_round)
 
 
 # --- one run (a child process) -----------------------------------------------------------------
@@ -246,6 +264,26 @@ def table(runs: dict[int, list[dict[str, Any]]]) -> str:
     return "\n".join(lines)
 
 
+def rounds_table(runs: dict[int, list[dict[str, Any]]]) -> str:
+    """Per worker count and round (medians over the runs that have it) as a Markdown table."""
+    lines = [
+        "| workers | round | tasks | span s | idle in span s (all workers) | gap after s |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for workers, results in sorted(runs.items()):
+        for index in range(max((len(r["per_round"]) for r in results), default=0)):
+            rows = [r["per_round"][index] for r in results if len(r["per_round"]) > index]
+
+            def med(key: str, rows: list[dict[str, Any]] = rows) -> float:
+                return float(statistics.median(row[key] for row in rows))
+
+            lines.append(
+                f"| {workers} | {rows[0]['name']} | {med('tasks'):.0f} | {med('span_s'):.3f} "
+                f"| {med('idle_in_span_s'):.3f} | {med('gap_after_s'):.3f} |"
+            )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000, help="lake dataset size (generated once, cached)")
@@ -275,6 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  rep {rep + 1}/{args.reps}, {workers} worker(s): work {result['work_s']:.2f} s")
         pair = pair_test(dataset, Path(scratch), args.reps) if args.pair else None
     print(table(runs))
+    print(rounds_table(runs))
     if 1 in runs and 2 in runs:
         ones, twos = runs[1], runs[2]
         ratio = statistics.median(a["work_s"] / b["work_s"] for a, b in zip(ones, twos, strict=True))

@@ -33,6 +33,13 @@ def test_two_workers_idle_split_into_start_hand_offs_round_ends_and_finish(round
     assert result.idle_s["finish"] == pytest.approx(0.1 + 0.3)
     # Every second of every worker is either busy or idle of one kind.
     assert result.busy_s + sum(result.idle_s.values()) == pytest.approx(2 * 2.1)
+    stage, write = result.per_round
+    assert (stage["name"], stage["tasks"], write["name"], write["tasks"]) == ("stage", 3, "write", 2)
+    assert stage["span_s"] == pytest.approx(1.1)
+    assert stage["idle_in_span_s"] == pytest.approx(2 * 1.1 - 1.9)  # b's hand-off and a's wait for b
+    assert stage["gap_after_s"] == pytest.approx(0.3)
+    assert write["idle_in_span_s"] == pytest.approx(0.2)
+    assert write["gap_after_s"] == pytest.approx(0.1)
 
 
 def test_one_worker_rounds_follow_task_names(rounds: ModuleType) -> None:
