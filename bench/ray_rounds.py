@@ -44,8 +44,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SCRIPT = HERE / "lake" / "glue_job.py"
-sys.path.insert(0, str(HERE / "lake"))  # generate.py and measure.py (bench/lake is not a package)
+# generate.py, measure.py and the glueworks engine (bench/lake is not a package)
+sys.path[:0] = [str(HERE / "lake"), str(HERE / "lake" / "engines")]
 IDLE_KINDS = ("start", "hand-offs", "round ends", "finish")
 
 
@@ -128,45 +128,29 @@ def breakdown(tasks: Sequence[Task], work_s: float, workers: Sequence[str]) -> B
 # --- one run (a child process) -----------------------------------------------------------------
 
 
-def _run_pipeline(dataset: Path, output: Path, executor: str, workers: int) -> float:
-    """Run the lake script once; its work seconds (script and commit)."""
-    from glueworks.runtime import JobRunContext, activate, run_script, uninstall_awsglue_modules
+def _work_seconds(dataset: Path, output: Path, executor: str, workers: int) -> float:
+    """Run the lake script once, as the harness's glueworks engines do; its work seconds (script and commit)."""
+    from glueworks_engine import run_pipeline  # type: ignore[import-not-found]
 
-    run_id = f"rounds-{uuid.uuid4().hex[:8]}"
-    ctx = JobRunContext(
-        run_id=run_id,
-        job_name="lake",
-        attempt=0,
-        executor=executor,
-        max_parallelism=workers,
-        error_records_location=str(output / "_errors" / "errors.jsonl"),
-    )
-    argv = [str(SCRIPT), "--JOB_NAME", "lake", "--JOB_RUN_ID", run_id]
-    argv += ["--input_path", str(dataset), "--output_path", str(output)]
+    import glueworks.runtime  # noqa: F401  # imported before the clock starts, as the harness's engines do
+
     started = time.perf_counter()
-    try:
-        with activate(ctx):
-            run_script(str(SCRIPT), argv)
-            ctx.finish(succeeded=True)
-    finally:
-        uninstall_awsglue_modules()
+    run_pipeline(dataset, output, executor, workers)
     return time.perf_counter() - started
 
 
 def child(dataset: Path, output: Path, executor: str, workers: int) -> dict[str, Any]:
     """One run in this (fresh) process: on Ray, with the timeline breakdown; locally, the work time alone."""
     if executor == "local":
-        return {"work_s": _run_pipeline(dataset, output, "local", workers)}
+        return {"work_s": _work_seconds(dataset, output, "local", workers)}
     import ray
+    from glueworks_engine import start_ray  # type: ignore[import-not-found]
     from measure import CLOCK_TICKS, descendants, process_table  # type: ignore[import-not-found]
 
-    from glueworks.runtime.executors.ray import prime_task_workers
-
-    ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
-    worker_pids = ray.get(prime_task_workers(workers))
+    worker_pids = start_ray(workers)
     before = process_table()
     wall_start = time.time()
-    work_s = _run_pipeline(dataset, output, "ray", workers)
+    work_s = _work_seconds(dataset, output, "ray", workers)
     after = process_table()
     # This process (the driver) and every process it started: Ray's daemons and workers.
     tree = [os.getpid(), *descendants(os.getpid(), after)]
@@ -180,10 +164,10 @@ def child(dataset: Path, output: Path, executor: str, workers: int) -> dict[str,
         if e["ts"] / 1e6 >= wall_start
     ]
     names = sorted({t.worker for t in tasks})
-    result = asdict(breakdown(tasks, work_s, names + [f"unused-{i}" for i in range(workers - len(names))]))
-    result["worker_cpu_s"] = sum(used.get(pid, 0.0) for pid in worker_pids)
-    result["other_cpu_s"] = sum(cpu for pid, cpu in used.items() if pid not in worker_pids)
-    return result
+    result = breakdown(tasks, work_s, names + [f"unused-{i}" for i in range(workers - len(names))])
+    result.worker_cpu_s = sum(used.get(pid, 0.0) for pid in worker_pids)
+    result.other_cpu_s = sum(cpu for pid, cpu in used.items() if pid not in worker_pids)
+    return asdict(result)
 
 
 def _spawn(dataset: Path, executor: str, workers: int, scratch: Path) -> subprocess.Popen[str]:
@@ -243,6 +227,10 @@ def pair_test(dataset: Path, scratch: Path, reps: int) -> dict[str, float]:
     }
 
 
+def _median(rows: Sequence[dict[str, Any]], key: str) -> float:
+    return float(statistics.median(row[key] for row in rows))
+
+
 def table(runs: dict[int, list[dict[str, Any]]]) -> str:
     """Medians per worker count as a Markdown table."""
     lines = [
@@ -252,14 +240,11 @@ def table(runs: dict[int, list[dict[str, Any]]]) -> str:
         "|---:|---:|---:|---:|---|---:|---:|",
     ]
     for workers, results in sorted(runs.items()):
-
-        def med(key: str, results: list[dict[str, Any]] = results) -> float:
-            return float(statistics.median(r[key] for r in results))
-
         idle = " / ".join(f"{statistics.median(r['idle_s'][k] for r in results) / workers:.3f}" for k in IDLE_KINDS)
         lines.append(
-            f"| {workers} | {med('work_s'):.2f} | {med('busy_s'):.2f} | {med('rounds'):.0f} | {idle} "
-            f"| {med('worker_cpu_s'):.2f} | {med('other_cpu_s'):.2f} |"
+            f"| {workers} | {_median(results, 'work_s'):.2f} | {_median(results, 'busy_s'):.2f} "
+            f"| {_median(results, 'rounds'):.0f} | {idle} "
+            f"| {_median(results, 'worker_cpu_s'):.2f} | {_median(results, 'other_cpu_s'):.2f} |"
         )
     return "\n".join(lines)
 
@@ -273,13 +258,9 @@ def rounds_table(runs: dict[int, list[dict[str, Any]]]) -> str:
     for workers, results in sorted(runs.items()):
         for index in range(max((len(r["per_round"]) for r in results), default=0)):
             rows = [r["per_round"][index] for r in results if len(r["per_round"]) > index]
-
-            def med(key: str, rows: list[dict[str, Any]] = rows) -> float:
-                return float(statistics.median(row[key] for row in rows))
-
             lines.append(
-                f"| {workers} | {rows[0]['name']} | {med('tasks'):.0f} | {med('span_s'):.3f} "
-                f"| {med('idle_in_span_s'):.3f} | {med('gap_after_s'):.3f} |"
+                f"| {workers} | {rows[0]['name']} | {_median(rows, 'tasks'):.0f} | {_median(rows, 'span_s'):.3f} "
+                f"| {_median(rows, 'idle_in_span_s'):.3f} | {_median(rows, 'gap_after_s'):.3f} |"
             )
     return "\n".join(lines)
 

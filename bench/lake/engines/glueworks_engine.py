@@ -25,30 +25,44 @@ SCRIPT = Path(__file__).resolve().parent.parent / "glue_job.py"
 
 
 def run_in_process(args: EngineArgs, clock: Clock) -> dict[str, Any]:
-    from glueworks.runtime import JobRunContext, activate, run_script, uninstall_awsglue_modules
+    import glueworks.runtime  # noqa: F401  # its import is set-up, as Ray's start is
 
     if args.variant == "ray":
-        import ray
-
-        from glueworks.runtime.executors.ray import prime_task_workers
-
-        patient_ray_start()
-        ray.init(num_cpus=args.workers, include_dashboard=False, log_to_driver=False)
-        # One primed task worker per CPU, as the platform's warm pool leaves them: Ray starts workers lazily
-        # and their ~1 s import is start-up, which the 2-vs-1-worker speed-up is to exclude.
-        ray.get(prime_task_workers(args.workers))
+        start_ray(args.workers)
     clock.setup_finished()
+    return run_pipeline(args.input, args.output, args.variant, args.workers)
+
+
+def start_ray(workers: int) -> list[int]:
+    """A local Ray of `workers` CPUs with one primed task worker per CPU; the workers' process ids.
+
+    Primed as the platform's warm pool leaves them: Ray starts workers lazily and their ~1 s import is
+    start-up, which the 2-vs-1-worker speed-up is to exclude.
+    """
+    import ray
+
+    from glueworks.runtime.executors.ray import prime_task_workers
+
+    patient_ray_start()
+    ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+    return list(ray.get(prime_task_workers(workers)))
+
+
+def run_pipeline(dataset: Path, output: Path, executor: str, workers: int) -> dict[str, Any]:
+    """Run the lake script once in this process on `executor` (``local`` or ``ray``, already started); its metrics."""
+    from glueworks.runtime import JobRunContext, activate, run_script, uninstall_awsglue_modules
+
     run_id = f"lake-{uuid.uuid4().hex[:8]}"
     ctx = JobRunContext(
         run_id=run_id,
         job_name="lake",
         attempt=0,
-        executor=args.variant,
-        max_parallelism=args.workers,
-        error_records_location=str(args.output / "_errors" / "errors.jsonl"),
+        executor=executor,
+        max_parallelism=workers,
+        error_records_location=str(output / "_errors" / "errors.jsonl"),
     )
     argv = [str(SCRIPT), "--JOB_NAME", "lake", "--JOB_RUN_ID", run_id]
-    argv += ["--input_path", str(args.input), "--output_path", str(args.output)]
+    argv += ["--input_path", str(dataset), "--output_path", str(output)]
     try:
         with activate(ctx):
             run_script(str(SCRIPT), argv)
