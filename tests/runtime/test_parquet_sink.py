@@ -12,6 +12,7 @@ import pytest
 from glueworks.runtime import DynamicFrame, GlueContext, InvalidOptionError, JobRunContext, LocalExecutor, SchemaError
 from glueworks.runtime.locations import parse_location
 from glueworks.runtime.sinks import ParquetSink
+from glueworks.runtime.sinks.partitioning import split_partitions
 from tests.runtime.conftest import read_json, write_json_lines
 
 EVENTS = [
@@ -251,6 +252,7 @@ def test_a_parts_rows_per_file_are_held_and_written_as_few_row_groups(
     per-file or the per-part buffer fills (here, after every block). Rows and their order are the same."""
     from glueworks.runtime.sinks import staged
 
+    monkeypatch.setattr(staged, "BATCH_BYTES", 1)  # each block partitioned on its own, as a large block is
     if file_bytes is not None:
         monkeypatch.setattr(staged, "FILE_BUFFER_BYTES", file_bytes)
     if write_bytes is not None:
@@ -267,12 +269,40 @@ def test_a_parts_rows_per_file_are_held_and_written_as_few_row_groups(
         assert parquet.read().column("v").to_pylist() == list(range(parity, 400, 2))
 
 
+def test_small_blocks_are_partitioned_together_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Neighbouring blocks below `BATCH_BYTES` are conformed, joined and partitioned once; a block that
+    lacks a column gets it as nulls first. Rows keep their order; a tiny `BATCH_BYTES` partitions each block."""
+    from glueworks.runtime.sinks import staged
+
+    schema = pa.schema([("k", pa.string()), ("v", pa.int64()), ("w", pa.string())])
+    blocks = [pa.table({"k": ["a", "b"] * 5, "v": list(range(start, start + 10))}) for start in range(0, 30, 10)]
+    blocks.append(pa.table({"k": ["a", "b"], "v": [30, 31], "w": ["x", "y"]}))
+    calls: list[int] = []
+
+    def counting(table: pa.Table, keys: tuple[str, ...]) -> list[tuple[str, pa.Table]]:
+        calls.append(table.num_rows)
+        return split_partitions(table, keys)
+
+    monkeypatch.setattr(staged, "split_partitions", counting)
+    for batch_bytes, expected in ((1 << 20, [32]), (1, [10, 10, 10, 2])):
+        monkeypatch.setattr(staged, "BATCH_BYTES", batch_bytes)
+        calls.clear()
+        sink = ParquetSink(parse_location(str(tmp_path / f"out-{batch_bytes}"), "path"), ("k",), "jr_batch-1")
+        sink.start()
+        result = sink.write_part(0, blocks, schema)
+        assert calls == expected
+        a_rows = pq.read_table(result.files[0].staged_path)
+        assert a_rows.column("v").to_pylist() == list(range(0, 32, 2))
+        assert a_rows.column("w").to_pylist() == [None] * 15 + ["x"]
+
+
 def test_a_small_partition_does_not_keep_every_block_alive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Held rows are slices of their block, so a partition with one row a block would keep every block in
     memory until the end: once a block's worth of rows is held over the part, every file is written."""
     from glueworks.runtime.sinks import staged
 
     blocks = [pa.table({"k": ["a"] * 999 + ["b"], "v": list(range(i * 1000, (i + 1) * 1000))}) for i in range(6)]
+    monkeypatch.setattr(staged, "BATCH_BYTES", 1)
     monkeypatch.setattr(staged, "FILE_BUFFER_BYTES", 4000)  # the large partition is written at every block
     monkeypatch.setattr(staged, "WRITE_BUFFER_BYTES", int(blocks[0].nbytes * 2.5))
     sink = ParquetSink(parse_location(str(tmp_path / "out"), "path"), ("k",), "jr_skew-1")
