@@ -116,3 +116,15 @@ def test_an_error_record_as_a_dict_has_every_field() -> None:
 
     record = ErrorRecord.create("s3://b/k.json", 7, "invalid JSON", "{x", stage="filter")
     assert record.to_dict() == asdict(record)
+
+
+def test_error_lines_are_what_json_dumps_makes_of_each_record() -> None:
+    from glueworks.runtime.error_records import ErrorRecord, json_lines
+
+    records = [
+        ErrorRecord.create("s3://b/k é.json", 7, 'invalid JSON: "x"', '{"a": "ü\\n\t\x01\\\\"', stage="filter"),
+        ErrorRecord.create("/in/f.parquet", None, "schema", "☃ ∞ \u2028 \x7f"),
+    ]
+    expected = "".join(json.dumps({"run_id": 'jr_"1"', **e.to_dict()}, ensure_ascii=False) + "\n" for e in records)
+    assert json_lines('jr_"1"', records) == expected
+    assert json_lines("jr_1", []) == ""
