@@ -182,12 +182,13 @@ class StagedFileSink(Sink):
 
 
 def _batched(blocks: Iterable[pa.Table], schema: pa.Schema, plain: pa.Schema) -> Iterator[pa.Table]:
-    """The blocks conformed to `plain`, small neighbours joined into tables of at least `BATCH_BYTES`.
+    """The blocks conformed to `plain`, neighbours joined until a table reaches `BATCH_BYTES`.
 
     Each partitioned block costs a fixed amount on top of its rows (a dictionary, a sort, a slice and a
     cast per folder), and each slice is a chunk the Parquet writer walks on its own. Small blocks come
     from small splits (the tail pieces of a 2-worker run are ~24k rows at the ~1M-event benchmark) and
-    from folders of small files: ``bench/partitioned_write.py`` measures the difference.
+    from folders of small files: ``bench/partitioned_write.py`` measures the difference. A writer holds
+    at most one batch more than before (and its joined copy while it is split).
     """
     batch: list[pa.Table] = []
     size = 0
