@@ -271,7 +271,7 @@ def test_a_parts_rows_per_file_are_held_and_written_as_few_row_groups(
 
 def test_small_blocks_are_partitioned_together_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Neighbouring blocks below `BATCH_BYTES` are conformed, joined and partitioned once; a block that
-    lacks a column gets it as nulls first. Rows keep their order; a tiny `BATCH_BYTES` partitions each block."""
+    lacks a column gets it as nulls first. Rows keep their order; a block of half `BATCH_BYTES` goes alone."""
     from glueworks.runtime.sinks import staged
 
     schema = pa.schema([("k", pa.string()), ("v", pa.int64()), ("w", pa.string())])
@@ -284,7 +284,8 @@ def test_small_blocks_are_partitioned_together_in_order(tmp_path: Path, monkeypa
         return split_partitions(table, keys)
 
     monkeypatch.setattr(staged, "split_partitions", counting)
-    for batch_bytes, expected in ((1 << 20, [32]), (1, [10, 10, 10, 2])):
+    # A conformed 10-row block holds ~170 Arrow bytes: joined up to 1 MiB; three reach 400; alone at 200.
+    for batch_bytes, expected in ((1 << 20, [32]), (400, [30, 2]), (200, [10, 10, 10, 2])):
         monkeypatch.setattr(staged, "BATCH_BYTES", batch_bytes)
         calls.clear()
         sink = ParquetSink(parse_location(str(tmp_path / f"out-{batch_bytes}"), "path"), ("k",), "jr_batch-1")

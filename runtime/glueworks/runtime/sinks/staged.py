@@ -182,15 +182,15 @@ class StagedFileSink(Sink):
 
 
 def _batched(blocks: Iterable[pa.Table], schema: pa.Schema, plain: pa.Schema) -> Iterator[pa.Table]:
-    """The blocks conformed to `plain`, neighbours joined until a table reaches `BATCH_BYTES`.
+    """The blocks conformed to `plain`, small neighbours joined until a table reaches `BATCH_BYTES`.
 
     Each partitioned block costs a fixed amount on top of its rows (a dictionary, a sort, a slice and a
     cast per folder), and each slice is a chunk the Parquet writer walks on its own. Small blocks come
     from small splits (the tail pieces of a 2-worker run are ~24k rows at the ~1M-event benchmark) and
     from folders of small files: ``bench/partitioned_write.py`` measures the difference. The joined
-    blocks are chained, not copied (the partitioning's take reads across them), so a writer holds at
-    most one batch of blocks more (~15 MB more peak Arrow memory for 110k-row blocks than unbatched;
-    copying the batch into one chunk made that ~40 MB, for no speed).
+    blocks are chained, not copied (the partitioning's take reads across them). A block of half
+    `BATCH_BYTES` or more goes alone: from ~100k rows up, joining gained nothing measurable and held
+    ~15 MB more peak Arrow memory per writer.
     """
     batch: list[pa.Table] = []
     size = 0
@@ -198,6 +198,13 @@ def _batched(blocks: Iterable[pa.Table], schema: pa.Schema, plain: pa.Schema) ->
         if block.num_rows == 0:
             continue
         table = conform_table(block, schema).cast(plain)
+        if table.nbytes * 2 >= BATCH_BYTES:
+            # Large enough alone (joining it gains nothing measurable and holds more memory).
+            if batch:
+                yield _joined(batch)
+                batch, size = [], 0
+            yield table
+            continue
         batch.append(table)
         size += table.nbytes
         if size >= BATCH_BYTES:
