@@ -297,6 +297,30 @@ def test_small_blocks_are_partitioned_together_in_order(tmp_path: Path, monkeypa
         assert a_rows.column("w").to_pylist() == [None] * 15 + ["x"]
 
 
+def test_a_large_block_goes_alone_after_the_small_ones_held_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from glueworks.runtime.sinks import staged
+
+    def block(start: int, rows: int) -> pa.Table:
+        return pa.table({"k": ["a", "b"] * (rows // 2), "v": list(range(start, start + rows))})
+
+    blocks = [block(0, 10), block(10, 10), block(20, 200), block(220, 10)]
+    calls: list[int] = []
+
+    def counting(table: pa.Table, keys: tuple[str, ...]) -> list[tuple[str, pa.Table]]:
+        calls.append(table.num_rows)
+        return split_partitions(table, keys)
+
+    monkeypatch.setattr(staged, "split_partitions", counting)
+    monkeypatch.setattr(staged, "BATCH_BYTES", blocks[2].nbytes)  # the 200-row block is large, the others small
+    sink = ParquetSink(parse_location(str(tmp_path / "out"), "path"), ("k",), "jr_alone-1")
+    sink.start()
+    result = sink.write_part(0, blocks, blocks[0].schema)
+    assert calls == [20, 200, 10]
+    assert pq.read_table(result.files[0].staged_path).column("v").to_pylist() == list(range(0, 230, 2))
+
+
 def test_a_small_partition_does_not_keep_every_block_alive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Held rows are slices of their block, so a partition with one row a block would keep every block in
     memory until the end: once a block's worth of rows is held over the part, every file is written."""

@@ -198,18 +198,15 @@ def _batched(blocks: Iterable[pa.Table], schema: pa.Schema, plain: pa.Schema) ->
         if block.num_rows == 0:
             continue
         table = conform_table(block, schema).cast(plain)
-        if table.nbytes * 2 >= BATCH_BYTES:
-            # Large enough alone (joining it gains nothing measurable and holds more memory).
-            if batch:
-                yield _joined(batch)
-                batch, size = [], 0
-            yield table
-            continue
-        batch.append(table)
-        size += table.nbytes
-        if size >= BATCH_BYTES:
+        small = table.nbytes * 2 < BATCH_BYTES
+        if small:
+            batch.append(table)
+            size += table.nbytes
+        if batch and (size >= BATCH_BYTES or not small):
             yield _joined(batch)
             batch, size = [], 0
+        if not small:
+            yield table
     if batch:
         yield _joined(batch)
 
