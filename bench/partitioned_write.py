@@ -18,6 +18,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pyarrow as pa
@@ -55,14 +56,10 @@ def write_seconds(table: pa.Table, block_rows: int, batch_bytes: int, folder: Pa
     blocks = [table.slice(start, block_rows).combine_chunks() for start in range(0, table.num_rows, block_rows)]
     sink = ParquetSink(parse_location(str(folder), "path"), ("date",), "bench-1")
     sink.start()
-    default = staged.BATCH_BYTES
-    staged.BATCH_BYTES = batch_bytes
-    try:
+    with mock.patch.object(staged, "BATCH_BYTES", batch_bytes):
         started = time.process_time()
         sink.write_part(0, blocks, table.schema)
         return time.process_time() - started
-    finally:
-        staged.BATCH_BYTES = default
 
 
 def main() -> int:
