@@ -244,6 +244,26 @@ def test_mostly_distinct_scalar_columns_are_written_without_a_dictionary(tmp_pat
     }
 
 
+def test_a_parts_files_share_the_encodings_its_first_rows_chose(tmp_path: Path) -> None:
+    """The encodings are chosen once per part (a distinct count per column costs ~1 ms a file): a later
+    partition whose own values would have asked for a dictionary is written as the first one chose."""
+    table = pa.table(
+        {
+            "p": ["a"] * 3000 + ["b"] * 3000,
+            "v": [f"u{i}" for i in range(3000)] + ["same"] * 3000,  # distinct in p=a, one value in p=b
+            "kind": ["x", "y", "z"] * 2000,
+        }
+    )
+    sink = ParquetSink(parse_location(str(tmp_path / "out"), "path"), ("p",), "jr_enc-1")
+    sink.start()
+    sink.commit([sink.write_part(0, [table], table.schema)])
+    files = parquet_files(tmp_path / "out")
+    assert [f.parent.name for f in files] == ["p=a", "p=b"]
+    assert [_dictionary_encoded(f) for f in files] == [{"v": False, "kind": True}] * 2
+    written = read_back(tmp_path / "out", ["p"]).sort_by("v").column("v").to_pylist()
+    assert written == sorted(table.column("v").to_pylist())
+
+
 @pytest.mark.parametrize(("file_bytes", "write_bytes", "row_groups"), [(None, None, 1), (1, None, 4), (None, 1, 4)])
 def test_a_parts_rows_per_file_are_held_and_written_as_few_row_groups(
     file_bytes: int | None, write_bytes: int | None, row_groups: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

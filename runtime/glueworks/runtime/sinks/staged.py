@@ -20,7 +20,7 @@ import contextlib
 import json
 import posixpath
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol
 
@@ -79,6 +79,11 @@ class StagedFileSink(Sink):
     def open_writer(self, stream: BinaryIO, file_schema: pa.Schema) -> TableWriter:
         """A writer of `file_schema` rows into `stream`."""
 
+    def file_opener(self, file_schema: pa.Schema) -> Callable[[BinaryIO], TableWriter]:
+        """How one part opens its files (one per partition): `open_writer` for each, unless a format
+        shares a choice between the files of a part (Parquet's encodings)."""
+        return lambda stream: self.open_writer(stream, file_schema)
+
     def check_schema(self, schema: pa.Schema) -> None:
         """Refuse a schema the format cannot store (raises SchemaError); the default accepts all."""
 
@@ -100,6 +105,7 @@ class StagedFileSink(Sink):
         self.check_schema(plain)
         file_schema = pa.schema([f for f in plain if f.name not in self.partition_keys])
         fs = self.location.filesystem()
+        open_file = self.file_opener(file_schema)
         files: dict[str, _OpenFile] = {}
         held = 0  # Arrow bytes added since every file was last written (see `WRITE_BUFFER_BYTES`)
         try:
@@ -107,7 +113,7 @@ class StagedFileSink(Sink):
                 for folder, rows in split_partitions(table, self.partition_keys):
                     handle = files.get(folder)
                     if handle is None:
-                        handle = files[folder] = self._open(fs, folder, part_index, file_schema)
+                        handle = files[folder] = self._open(fs, folder, part_index, open_file)
                     held += handle.add(rows.cast(file_schema))
                     if handle.pending_bytes >= FILE_BUFFER_BYTES:
                         handle.flush()
@@ -121,14 +127,14 @@ class StagedFileSink(Sink):
             closed = [handle.close() for handle in files.values()]
         return WriteResult(part_index=part_index, files=tuple(sorted(closed, key=lambda f: f.relative_path)))
 
-    def _open(self, fs: Any, folder: str, part_index: int, file_schema: pa.Schema) -> _OpenFile:
+    def _open(self, fs: Any, folder: str, part_index: int, open_file: Callable[[BinaryIO], TableWriter]) -> _OpenFile:
         staged_dir = posixpath.join(self.staging.path, folder) if folder else self.staging.path
         fs.makedirs(staged_dir, exist_ok=True)
         staged = posixpath.join(staged_dir, f"part-{part_index:05d}{self.suffix()}")
         final_name = f"part-{part_index:05d}-{self.run_token}{self.suffix()}"
         relative = posixpath.join(folder, final_name) if folder else final_name
         stream = fs.open(staged, "wb")
-        return _OpenFile(staged, relative, stream, self.open_writer(stream, file_schema))
+        return _OpenFile(staged, relative, stream, open_file(stream))
 
     def manifest(self, results: Sequence[WriteResult]) -> OutputManifest:
         """The manifest of `results`: exactly one file per (part, partition folder).
