@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.bench.bench_modules import LAKE, load_lake_module
+from tests.bench.bench_modules import LAKE, in_fresh_process, load_lake_module
 
 EVENTS = 3000
 
@@ -96,7 +96,7 @@ def test_engine_output_matches_truth(
     engine_name: str, lake: ModuleType, dataset: Path, truth: dict[str, Any], tmp_path: Path
 ) -> None:
     engine = next(e for e in lake.ENGINES if e.name == engine_name)
-    record = lake.run_engine(engine, 0, dataset, tmp_path, truth, timeout=120)
+    record = in_fresh_process("run", "run_engine", engine, 0, dataset, tmp_path, truth, timeout=120)
     assert record.problems == []
     assert record.ok and record.status == "ok"
     assert record.partitions == 2 * len(truth["root_rows_by_date"])

@@ -8,13 +8,15 @@ so the child's times never reach any ``cutime`` nor the harness's ``RUSAGE_CHILD
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
-from tests.bench.bench_modules import load_lake_module
+from tests.bench.bench_modules import in_fresh_process, load_lake_module
 
 BURN_S = 1.5
 
@@ -48,10 +50,15 @@ def measure() -> ModuleType:
     return load_lake_module("measure")
 
 
-def test_cpu_of_a_child_killed_under_a_parent_ignoring_sigchld_is_counted(measure: ModuleType, tmp_path: Path) -> None:
-    m = measure.run_measured(
-        [sys.executable, "-c", PARENT, "ignore", str(BURN_S)], log=tmp_path / "log", interval=0.05, grace=5.0
-    )
+def run_measured(argv: list[str], log: Path, **options: float) -> Any:
+    """`measure.run_measured` (sampling every 0.05 s, 5 s grace) in a fresh process, never in this one: the
+    harness takes every descendant of its process for the run's (see `in_fresh_process`)."""
+    settings = {"interval": 0.05, "grace": 5.0, **options}
+    return in_fresh_process("measure", "run_measured", argv, log=log, **settings)
+
+
+def test_cpu_of_a_child_killed_under_a_parent_ignoring_sigchld_is_counted(tmp_path: Path) -> None:
+    m = run_measured([sys.executable, "-c", PARENT, "ignore", str(BURN_S)], tmp_path / "log")
     assert m.returncode == 0, (tmp_path / "log").read_text()
     # RUSAGE_CHILDREN only has the sleeping parent: the burner's times went nowhere.
     assert m.cpu_reaped_s < BURN_S / 2
@@ -60,10 +67,8 @@ def test_cpu_of_a_child_killed_under_a_parent_ignoring_sigchld_is_counted(measur
     assert m.cpu_s >= m.cpu_reaped_s
 
 
-def test_cpu_of_a_waited_child_is_counted_once(measure: ModuleType, tmp_path: Path) -> None:
-    m = measure.run_measured(
-        [sys.executable, "-c", PARENT, "wait", str(BURN_S)], log=tmp_path / "log", interval=0.05, grace=5.0
-    )
+def test_cpu_of_a_waited_child_is_counted_once(tmp_path: Path) -> None:
+    m = run_measured([sys.executable, "-c", PARENT, "wait", str(BURN_S)], tmp_path / "log")
     assert m.returncode == 0, (tmp_path / "log").read_text()
     assert m.cpu_lost_s == 0.0  # reaped by a parent that waits: RUSAGE_CHILDREN has it
     assert m.cpu_reaped_s >= BURN_S
@@ -72,13 +77,24 @@ def test_cpu_of_a_waited_child_is_counted_once(measure: ModuleType, tmp_path: Pa
     assert m.cpu_s < BURN_S * 1.5
 
 
-def test_cpu_of_an_orphan_never_reaped_here_is_counted(measure: ModuleType, tmp_path: Path) -> None:
-    m = measure.run_measured(
-        [sys.executable, "-c", PARENT, "orphan", str(BURN_S)], log=tmp_path / "log", interval=0.05, grace=5.0
-    )
+def test_cpu_of_an_orphan_never_reaped_here_is_counted(tmp_path: Path) -> None:
+    m = run_measured([sys.executable, "-c", PARENT, "orphan", str(BURN_S)], tmp_path / "log")
     assert m.returncode == 0, (tmp_path / "log").read_text()
     assert m.cpu_sampled_s >= BURN_S / 2  # the sampled figure counts it whoever reaps it
     assert m.cpu_s >= BURN_S / 2
+
+
+def test_a_measured_run_leaves_the_other_children_of_the_test_process_alone(tmp_path: Path) -> None:
+    # Run in this process, the harness would reap this sibling or kill it after the grace, as it did the
+    # session's Ray (whose driver then died in a later test).
+    sibling = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        m = run_measured([sys.executable, "-c", "pass"], tmp_path / "log", grace=0.5)
+        assert m.returncode == 0 and m.leftovers_killed == 0
+        assert sibling.poll() is None
+    finally:
+        sibling.kill()
+        sibling.wait()
 
 
 def test_sampler_keys_processes_by_start_time_and_skips_the_reaped(measure: ModuleType) -> None:
@@ -104,11 +120,9 @@ time.sleep(0.5)
 """
 
 
-def test_peak_pss_is_caught_by_rss_growth_without_periodic_pss_samples(measure: ModuleType, tmp_path: Path) -> None:
+def test_peak_pss_is_caught_by_rss_growth_without_periodic_pss_samples(tmp_path: Path) -> None:
     # PSS is read only when the tree's RSS grew (no periodic PSS sample within the run): the peak is still seen.
-    m = measure.run_measured(
-        [sys.executable, "-c", GROW], log=tmp_path / "log", interval=0.05, pss_every=3600.0, grace=5.0
-    )
+    m = run_measured([sys.executable, "-c", GROW], tmp_path / "log", pss_every=3600.0)
     assert m.returncode == 0, (tmp_path / "log").read_text()
     assert m.peak_pss_mb >= 190
     assert m.peak_rss_mb >= m.peak_pss_mb
