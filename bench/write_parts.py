@@ -1,6 +1,6 @@
 """What more writers cost a partitioned Parquet write: the same rows as 1, 2 or 4 parts, a file per date each.
 
-    .venv/bin/python bench/write_parts.py [--rows 330000] [--dates 60] [--parts 1,2,4] [--reps 7]
+    .venv/bin/python bench/write_parts.py [--rows 776000] [--dates 30] [--parts 1,2,4] [--reps 7]
 
 A 2-worker run writes each table with two writers, so twice the files of a 1-worker run, each with half
 the rows. Whatever a file costs on its own is paid twice. This script writes a table shaped like the lake
@@ -65,8 +65,8 @@ def write_seconds(table: pa.Table, parts: int, variant: str, folder: Path, block
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=330_000, help="rows of the table (the ~1M lake root: ~330k)")
-    parser.add_argument("--dates", type=int, default=60, help="distinct dates, a folder each")
+    parser.add_argument("--rows", type=int, default=776_000, help="rows of the table (the ~1M lake's root: 776k)")
+    parser.add_argument("--dates", type=int, default=30, help="distinct dates, a folder each (the lake's: 30)")
     parser.add_argument("--parts", default="1,2,4", help="comma-separated part counts (writers)")
     parser.add_argument("--reps", type=int, default=7, help="repetitions (medians are reported)")
     args = parser.parse_args()

@@ -9,8 +9,8 @@ dictionary for every column, falling back to plain only past a 1 MiB dictionary 
 value of such columns for nothing; on the lake benchmark's tables this choice wrote 20-30 % faster
 and the files came out 4-18 % smaller (a dictionary of unique values is larger than the values).
 The choice is made once per part and shared by its files, one per partition: made per file, it
-cost ~1 ms a file (a distinct count per column), ~60 ms a writer for the lake benchmark's 60 dates,
-and twice that for a 2-worker run's two writers.
+cost ~0.8-1 ms a file (a distinct count of every column), and every writer of a run pays it for every
+partition (the lake benchmark's two tables of 30 dates: ~50 ms a writer; `bench/write_parts.py`).
 """
 
 from __future__ import annotations
