@@ -254,7 +254,7 @@ def targets(summary: dict[str, dict[str, Any]], records: list[RunRecord]) -> lis
 
     def line(text: str, value: float | None, ok: bool | None) -> None:
         verdict = "n/a" if value is None or ok is None else ("met" if ok else "MISSED")
-        out.append(f"- {text}: {'-' if value is None else f'{value:.2f}'} → {verdict}")
+        out.append(f"- {text}: {'-' if value is None else shown(value, text)} → {verdict}")
 
     # The fresh process pays for Ray's start; the submitted job runs on a platform that is already up,
     # which is how the product is used. Both are judged against the same targets.
@@ -279,6 +279,13 @@ def targets(summary: dict[str, dict[str, Any]], records: list[RunRecord]) -> lis
     if files is not None and parts:
         line("glueworks Ray output files / partitions ≤ 2", files / parts, files / parts <= 2)
     return out
+
+
+def shown(value: float, text: str) -> str:
+    """`value` with two decimals, or three where two would print the bound its line names (1.797 is not 1.80)."""
+    two = f"{value:.2f}"
+    bounds = {f"{float(bound):.2f}" for bound in re.findall(r"[≤≥<>] (\d+(?:\.\d+)?)", text)}
+    return f"{value:.3f}" if two in bounds and value != float(two) else two
 
 
 def machine_facts() -> dict[str, Any]:

@@ -122,3 +122,12 @@ def test_checker_scores_a_wrong_answer_as_wrong(
     missing = check.check_output(out, truth, malformed)
     assert not missing.ok
     assert any(p.startswith("items rows by date: 1 dates differ") for p in missing.problems)
+
+
+def test_a_ratio_just_short_of_its_bound_is_not_printed_as_the_bound(lake: ModuleType) -> None:
+    text = "glueworks Ray speed-up, 2 workers vs 1, start-up excluded (work s) ≥ 1.8"
+    assert lake.shown(1.7973, text) == "1.797"  # "1.80 → MISSED" read as a contradiction
+    assert lake.shown(1.72, text) == "1.72"
+    assert lake.shown(1.995, "glueworks job wall / DuckDB wall ≤ 2") == "1.995"
+    assert lake.shown(10.27, "PySpark wall / glueworks job wall ≥ 10") == "10.27"
+    assert lake.shown(2.0, "glueworks Ray output files / partitions ≤ 2") == "2.00"  # on the bound: met
