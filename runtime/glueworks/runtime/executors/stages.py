@@ -111,13 +111,9 @@ def join_task(
     num_left: int,
     keys: tuple[Keys, Keys],
     types: tuple[pa.DataType, ...],
-    bucket: int | None,
-    *pieces: tuple[pa.Table, ...] | list[pa.Table] | StagedSplit,
+    *pieces: pa.Table | list[pa.Table],
 ) -> tuple[Any, ...]:
-    """Join one bucket. Shuffled (`bucket` set): each piece is a map task's output, whose table `bucket` is
-    this bucket's share of it. Broadcast (`bucket` None): each piece is a part (its blocks, or staged)."""
-    if bucket is not None:
-        pieces = tuple(piece[bucket] for piece in pieces)  # type: ignore[index]
+    """Join one bucket: each piece is a shuffle piece (a table) or, for a broadcast, a part (its blocks)."""
     left, right = _side(pieces[:num_left], schemas[0]), _side(pieces[num_left:], schemas[1])
     joined = join_tables(left, right, keys[0], keys[1], types)
     return run_part(index, part_id, [joined] if joined.num_rows else [], ops)
@@ -131,10 +127,8 @@ def _merge_task(
     num_source: int,
     keys: Keys,
     types: tuple[pa.DataType, ...],
-    *outputs: tuple[pa.Table, ...],
+    *pieces: pa.Table,
 ) -> tuple[Any, ...]:
-    """Merge bucket `index`: each of `outputs` is a map task's output, whose table `index` is this bucket's."""
-    pieces = tuple(output[index] for output in outputs)
     source, staging = _concat(pieces[:num_source], schemas[0]), _concat(pieces[num_source:], schemas[1])
     # One output schema for every bucket, so the frame schema does not depend on bucket order.
     output = merge_schemas(schemas)
@@ -205,16 +199,16 @@ def _shuffle(
     drop_nulls: bool,
     buckets: int,
 ) -> tuple[list[int], list[list[Any]]]:
-    """Map side of a hash shuffle: rows per bucket, and per part the handle of its map output (all its buckets).
+    """Map side of a hash shuffle: rows per bucket, and per part one handle per bucket.
 
     `parts` is emptied: each part is dropped once its map task is submitted, so (when the caller
     holds no other reference) a part leaves Ray's object store as soon as it is cut, and its
     pieces take its place rather than adding to it.
     """
     calls = ((parts.pop(0), schema, keys, types, buckets, drop_nulls) for _ in range(len(parts)))
-    results = executor.run_tasks(partition_task, calls, 1)
+    results = executor.run_tasks(partition_task, calls, buckets)
     rows = [sum(counts[bucket] for counts, _ in results) for bucket in range(buckets)]
-    return rows, [outputs[0] for _, outputs in results]
+    return rows, [outputs for _, outputs in results]
 
 
 @dataclass(frozen=True)
@@ -231,7 +225,7 @@ class BucketedJoin:
     """
 
     heads: list[tuple[Any, ...]]
-    pieces: list[list[Any]]  # shuffled: every bucket lists the same map outputs (`join_task` picks its share)
+    pieces: list[list[Any]]
     rows: list[int]
     errors: list[ErrorRecord]
     inputs: tuple[Executed, Executed]
@@ -258,12 +252,11 @@ def bucket_join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_don
     buckets = executor.shuffle_buckets(left.num_bytes + right.num_bytes)
     left_parts, right_parts = left.parts, right.parts
     left, right = left.summary(), right.summary()  # the lists above hold the only references to the parts
-    left_rows, left_outputs = _shuffle(executor, schemas[0], left_parts, node.keys1, types, True, buckets)
-    right_rows, right_outputs = _shuffle(executor, schemas[1], right_parts, node.keys2, types, True, buckets)
-    outputs = [*left_outputs, *right_outputs]
+    left_rows, left_pieces = _shuffle(executor, schemas[0], left_parts, node.keys1, types, True, buckets)
+    right_rows, right_pieces = _shuffle(executor, schemas[1], right_parts, node.keys2, types, True, buckets)
     return BucketedJoin(
-        heads=[(b, f"join:{b}", ops, schemas, len(left_outputs), keys, types, b) for b in range(buckets)],
-        pieces=[list(outputs) for _ in range(buckets)],
+        heads=[(b, f"join:{b}", ops, schemas, len(left_pieces), keys, types) for b in range(buckets)],
+        pieces=[[pieces[b] for pieces in (*left_pieces, *right_pieces)] for b in range(buckets)],
         rows=[a + b for a, b in zip(left_rows, right_rows, strict=True)],
         errors=[*left.errors, *right.errors],
         inputs=(left, right),
@@ -335,7 +328,7 @@ def _broadcast(
     for bucket, group in enumerate(groups):
         run = [large.parts[i] for i in group]
         num_left = len(small.parts) if small_is_left else len(run)
-        heads.append((bucket, f"join:{bucket}", ops, schemas, num_left, keys, types, None))
+        heads.append((bucket, f"join:{bucket}", ops, schemas, num_left, keys, types))
         pieces.append([*small.parts, *run] if small_is_left else [*run, *small.parts])
         rows.append(sum(large.metas[i].num_rows for i in group))
     return BucketedJoin(heads, pieces, rows, [*left.errors, *right.errors], (left.summary(), right.summary()))
@@ -357,11 +350,20 @@ def _merge(executor: Executor, node: MergeFrames, ops: tuple[BlockOp, ...], on_d
     # As in `bucket_join`: the parts go as they are cut.
     source_parts, staging_parts = source.parts, staging.parts
     source, staging = source.summary(), staging.summary()
-    _, source_outputs = _shuffle(executor, schemas[0], source_parts, keys, types, False, buckets)
-    _, staging_outputs = _shuffle(executor, schemas[1], staging_parts, keys, types, False, buckets)
-    outputs = (*source_outputs, *staging_outputs)
+    _, source_pieces = _shuffle(executor, schemas[0], source_parts, keys, types, False, buckets)
+    _, staging_pieces = _shuffle(executor, schemas[1], staging_parts, keys, types, False, buckets)
     calls = [
-        (bucket, f"merge:{bucket}", ops, schemas, len(source_outputs), keys, types, *outputs)
+        (
+            bucket,
+            f"merge:{bucket}",
+            ops,
+            schemas,
+            len(source_pieces),
+            keys,
+            types,
+            *(pieces[bucket] for pieces in source_pieces),
+            *(pieces[bucket] for pieces in staging_pieces),
+        )
         for bucket in range(buckets)
     ]
     inputs = (source, staging)

@@ -52,12 +52,10 @@ if TYPE_CHECKING:
 
 #: Called in the driver for each part that produced blocks (see `stages.OnPartDone`).
 OnPartDone = Callable[[SplitMeta, bool], None]
-#: Per bucket of a join, the `stages.join_task` arguments before its pieces and the positions of its pieces
-#: among the writer's pieces (each handle once: a shuffle's buckets all read the same map outputs, and a
-#: broadcast's all read the small side).
-BucketLayout = tuple[tuple[tuple[Any, ...], tuple[int, ...]], ...]
-#: One piece of a join bucket: a shuffle's map output (a table per bucket) or, for a broadcast, a part.
-Piece: TypeAlias = tuple[pa.Table, ...] | list[pa.Table]
+#: Per bucket of a join, the `stages.join_task` arguments before its pieces and how many pieces follow.
+BucketLayout = tuple[tuple[tuple[Any, ...], int], ...]
+#: One piece of a join bucket: a shuffle piece (a table) or, for a broadcast, a part (its blocks).
+Piece: TypeAlias = pa.Table | list[pa.Table]
 #: Checks the frame schema before commit (a write's partition keys); raises to fail the write.
 SchemaCheck = Callable[[pa.Schema], None]
 
@@ -205,20 +203,12 @@ def _write_join(
     return _finish_writes(executor, executed, reports, schema, check_schema, _join_rewrite_task, rewrite)
 
 
-def _bucket_layout(join: BucketedJoin, buckets: Sequence[int]) -> BucketLayout:
-    positions: dict[int, int] = {}
-    for piece in _bucket_pieces(join, buckets):
-        positions[id(piece)] = len(positions)
-    return tuple((join.heads[b], tuple(positions[id(piece)] for piece in join.pieces[b])) for b in buckets)
+def _bucket_layout(join: BucketedJoin, buckets: Iterable[int]) -> BucketLayout:
+    return tuple((join.heads[b], len(join.pieces[b])) for b in buckets)
 
 
-def _bucket_pieces(join: BucketedJoin, buckets: Sequence[int]) -> list[Any]:
-    """The pieces of `buckets`, each handle once (Ray would fetch and deserialize a repeated one each time)."""
-    unique: dict[int, Any] = {}
-    for b in buckets:
-        for piece in join.pieces[b]:
-            unique.setdefault(id(piece), piece)
-    return list(unique.values())
+def _bucket_pieces(join: BucketedJoin, buckets: Iterable[int]) -> list[Any]:
+    return [piece for b in buckets for piece in join.pieces[b]]
 
 
 def _run_writers(
@@ -364,7 +354,7 @@ def _join_writer_task(
     target_bytes: int,
     *pieces: Piece,
 ) -> tuple[WriterReport]:
-    """Join each bucket of `layout` in turn (its pieces where the layout says); stream the rows to rolling files."""
+    """Join each bucket of `layout` in turn (its pieces in order in `pieces`) and stream the rows into rolling files."""
     produced = zip((head[0] for head, _ in layout), _joined_buckets(layout, pieces), strict=True)
     return (_write_units(writer, num_writers, produced, schema, sink, check_schema, target_bytes),)
 
@@ -408,8 +398,10 @@ def _joined_buckets(
 ) -> Iterator[tuple[SplitMeta, list[pa.Table]]]:
     from glueworks.runtime.executors.stages import join_task
 
-    for head, positions in layout:
-        yield join_task(*head, *(pieces[position] for position in positions))
+    start = 0
+    for head, count in layout:
+        yield join_task(*head, *pieces[start : start + count])
+        start += count
         release_arrow_memory()  # the bucket's rows are written; a task may join many buckets
 
 
