@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.dataset as ds
 
 from glueworks.runtime.sinks import staged
@@ -20,11 +21,15 @@ def test_both_variants_write_the_table_and_restore_the_default(tmp_path: Path) -
         seconds = bench.write_seconds(table, 700, batch_bytes, folder)
         assert seconds >= 0
         assert default == staged.BATCH_BYTES
-        written = ds.dataset(folder / "_glueworks_staging", format="parquet", partitioning="hive").to_table()
-        assert written.num_rows == table.num_rows
-        assert sorted(written.column("id").to_pylist()) == sorted(table.column("id").to_pylist())
-        by_id = dict(zip(table.column("id").to_pylist(), table.column("date").to_pylist(), strict=True))
-        assert all(
-            by_id[i] == str(d)
-            for i, d in zip(written.column("id").to_pylist(), written.column("date").to_pylist(), strict=True)
-        )
+        assert_each_row_once_in_its_date(folder, table)
+
+
+def assert_each_row_once_in_its_date(folder: Path, table: pa.Table) -> None:
+    """The staged files under `folder` hold every row of `table` once, each in its ``date=`` folder."""
+    written = ds.dataset(folder / "_glueworks_staging", format="parquet", partitioning="hive").to_table()
+    assert sorted(written.column("id").to_pylist()) == sorted(table.column("id").to_pylist())
+    by_id = dict(zip(table.column("id").to_pylist(), table.column("date").to_pylist(), strict=True))
+    assert all(
+        by_id[i] == str(d)
+        for i, d in zip(written.column("id").to_pylist(), written.column("date").to_pylist(), strict=True)
+    )

@@ -53,7 +53,8 @@ class ParquetSink(StagedFileSink):
         return f".{ext}.parquet" if ext else ".parquet"
 
     def open_writer(self, stream: BinaryIO, file_schema: pa.Schema) -> TableWriter:
-        """A Parquet writer on `stream`, opened at its first rows (which choose the encodings)."""
+        """A Parquet writer on `stream` whose own first rows choose its encodings (a file on its own; the
+        files of a part share one choice through `file_opener`)."""
         return _ParquetFile(stream, file_schema, self.compression, _Encodings())
 
     def file_opener(self, file_schema: pa.Schema) -> Callable[[BinaryIO], TableWriter]:
