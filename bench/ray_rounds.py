@@ -1,6 +1,7 @@
 """Where a Ray run of the lake pipeline spends its workers' time: inside tasks, between them, at round ends.
 
-    .venv/bin/python bench/ray_rounds.py [--events 1000000] [--workers 1,2] [--reps 3] [--pair] [--json PATH]
+    .venv/bin/python bench/ray_rounds.py [--events 1000000] [--workers 1,2] [--reps 3] [--runs 1] [--pair]
+                                         [--json PATH]
 
 Each repetition runs the lake pipeline (``bench/lake/glue_job.py``) in a fresh process on a fresh local Ray
 with ``--workers`` CPUs and one primed task worker per CPU, as the harness's ``glueworks-ray`` engines do, and
@@ -14,8 +15,14 @@ earlier task ended. Each worker's idle time is split by where it falls:
   last tasks, then for the driver);
 * ``finish``: after its last task (the commit).
 
-It also reports the CPU seconds of the task workers and of every other process of the run (the driver,
-Ray's daemons), which on a full box run on the workers' cores.
+It also reports the CPU seconds of the task workers (and how much of it the kernel spent for them: on this box
+mostly page faults, zeroing fresh memory), the machine's transparent huge-page faults during the run, and the
+CPU seconds of every other process of the run (the driver, Ray's daemons), which on a full box run on the
+workers' cores.
+
+``--runs N`` runs the pipeline N times in each process, one after another on the same Ray: the first run is on
+fresh workers, as the harness measures, the later ones on warm workers that have run it before. Both get a
+table and a speed-up; the gap between them is what a worker's first run costs.
 
 ``--pair`` adds the box's own answer for this work: the same pipeline on the local executor with one thread,
 in two processes each given half of the files, timed alone and then both at once. Its pair / alone is what
@@ -71,6 +78,8 @@ class Breakdown:
     # the span (summed; at a round's end this is the wait for the slowest last task) and the gap after it.
     per_round: list[dict[str, Any]] = field(default_factory=list)
     worker_cpu_s: float = 0.0
+    worker_system_s: float = 0.0  # of worker_cpu_s: in the kernel (most of it page faults)
+    huge_page_faults: int = 0  # the whole machine's, during the run
     other_cpu_s: float = 0.0
 
 
@@ -139,49 +148,86 @@ def _work_seconds(dataset: Path, output: Path, executor: str, workers: int) -> f
     return time.perf_counter() - started
 
 
-def child(dataset: Path, output: Path, executor: str, workers: int) -> dict[str, Any]:
-    """One run in this (fresh) process: on Ray, with the timeline breakdown; locally, the work time alone."""
+def worker_times(pids: Sequence[int]) -> tuple[float, float]:
+    """(user, system) CPU seconds so far of the live processes `pids`."""
+    user = system = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        user, system = user + int(fields[11]), system + int(fields[12])
+    ticks = os.sysconf("SC_CLK_TCK")
+    return user / ticks, system / ticks
+
+
+def huge_page_faults() -> int:
+    """Transparent huge pages the kernel has allocated on faults since boot (each one zeroes 2 MiB)."""
+    with open("/proc/vmstat") as handle:
+        for line in handle:
+            if line.startswith("thp_fault_alloc "):
+                return int(line.split()[1])
+    return 0
+
+
+def child(dataset: Path, output: Path, executor: str, workers: int, runs: int = 1) -> list[dict[str, Any]]:
+    """`runs` runs one after another in this (fresh) process: on Ray, each with the timeline breakdown (the
+    first on fresh workers, the others on the same, warm ones); locally, the work time alone."""
     if executor == "local":
-        return {"work_s": _work_seconds(dataset, output, "local", workers)}
+        return [{"work_s": _work_seconds(dataset, output / f"run-{run}", "local", workers)} for run in range(runs)]
     import ray
     from glueworks_engine import start_ray  # type: ignore[import-not-found]
     from measure import CLOCK_TICKS, descendants, process_table  # type: ignore[import-not-found]
 
     worker_pids = start_ray(workers)
-    before = process_table()
-    wall_start = time.time()
-    work_s = _work_seconds(dataset, output, "ray", workers)
-    after = process_table()
-    # This process (the driver) and every process it started: Ray's daemons and workers.
-    tree = [os.getpid(), *descendants(os.getpid(), after)]
-    used = {pid: (after[pid][1] - (before[pid][1] if pid in before else 0)) / CLOCK_TICKS for pid in tree}
+    measured = []
+    for run in range(runs):
+        before, times_before, huge_before = process_table(), worker_times(worker_pids), huge_page_faults()
+        wall_start = time.time()
+        work_s = _work_seconds(dataset, output / f"run-{run}", "ray", workers)
+        after, times_after, huge_after = process_table(), worker_times(worker_pids), huge_page_faults()
+        # This process (the driver) and every process it started: Ray's daemons and workers.
+        tree = [os.getpid(), *descendants(os.getpid(), after)]
+        used = {pid: (after[pid][1] - (before[pid][1] if pid in before else 0)) / CLOCK_TICKS for pid in tree}
+        measured.append((wall_start, work_s, used, times_after[1] - times_before[1], huge_after - huge_before))
     time.sleep(1.5)  # task events reach the GCS about once a second
     events = [e for e in ray.timeline() if e.get("ph") == "X" and str(e.get("cat", "")).startswith("task::")]
     ray.shutdown()
-    tasks = [
-        Task(e["ts"] / 1e6 - wall_start, (e["ts"] + e["dur"]) / 1e6 - wall_start, str(e["tid"]), str(e["cat"]))
-        for e in events
-        if e["ts"] / 1e6 >= wall_start
-    ]
-    names = sorted({t.worker for t in tasks})
-    result = breakdown(tasks, work_s, names + [f"unused-{i}" for i in range(workers - len(names))])
-    result.worker_cpu_s = sum(used.get(pid, 0.0) for pid in worker_pids)
-    result.other_cpu_s = sum(cpu for pid, cpu in used.items() if pid not in worker_pids)
-    return asdict(result)
+    results = []
+    for wall_start, work_s, used, system_s, huge_faults in measured:
+        tasks = [
+            Task(e["ts"] / 1e6 - wall_start, (e["ts"] + e["dur"]) / 1e6 - wall_start, str(e["tid"]), str(e["cat"]))
+            for e in events
+            if wall_start <= e["ts"] / 1e6 <= wall_start + work_s
+        ]
+        names = sorted({t.worker for t in tasks})
+        result = breakdown(tasks, work_s, names + [f"unused-{i}" for i in range(workers - len(names))])
+        result.worker_cpu_s = sum(used.get(pid, 0.0) for pid in worker_pids)
+        result.worker_system_s = system_s
+        result.huge_page_faults = huge_faults
+        result.other_cpu_s = sum(cpu for pid, cpu in used.items() if pid not in worker_pids)
+        results.append(asdict(result))
+    return results
 
 
-def _spawn(dataset: Path, executor: str, workers: int, scratch: Path) -> subprocess.Popen[str]:
+def _spawn(dataset: Path, executor: str, workers: int, scratch: Path, runs: int = 1) -> subprocess.Popen[str]:
     output = scratch / f"out-{uuid.uuid4().hex[:8]}"
     argv = [sys.executable, str(Path(__file__).resolve()), "--child", executor, "--workers", str(workers)]
-    argv += ["--input", str(dataset), "--output", str(output)]
+    argv += ["--input", str(dataset), "--output", str(output), "--runs", str(runs)]
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
 
-def _result(proc: subprocess.Popen[str]) -> dict[str, Any]:
+def _results(proc: subprocess.Popen[str]) -> list[dict[str, Any]]:
+    """The child's runs, in order."""
     out, _ = proc.communicate(timeout=1800)
     if proc.returncode != 0:
         raise RuntimeError(f"a run failed (exit {proc.returncode})")
-    return dict(json.loads(out.strip().splitlines()[-1]))
+    return list(json.loads(out.strip().splitlines()[-1]))
+
+
+def _result(proc: subprocess.Popen[str]) -> dict[str, Any]:
+    return _results(proc)[0]
 
 
 # --- the parent ----------------------------------------------------------------------------------
@@ -236,15 +282,18 @@ def table(runs: dict[int, list[dict[str, Any]]]) -> str:
     lines = [
         "| workers | work s | busy s (all workers) | rounds | idle s per worker: "
         + " / ".join(IDLE_KINDS)
-        + " | worker CPU s | other processes' CPU s |",
-        "|---:|---:|---:|---:|---|---:|---:|",
+        + " | worker CPU s | of it in the kernel | huge-page faults | other processes' CPU s |",
+        "|---:|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
     for workers, results in sorted(runs.items()):
+        if not results:
+            continue
         idle = " / ".join(f"{statistics.median(r['idle_s'][k] for r in results) / workers:.3f}" for k in IDLE_KINDS)
         lines.append(
             f"| {workers} | {_median(results, 'work_s'):.2f} | {_median(results, 'busy_s'):.2f} "
             f"| {_median(results, 'rounds'):.0f} | {idle} "
-            f"| {_median(results, 'worker_cpu_s'):.2f} | {_median(results, 'other_cpu_s'):.2f} |"
+            f"| {_median(results, 'worker_cpu_s'):.2f} | {_median(results, 'worker_system_s'):.2f} "
+            f"| {_median(results, 'huge_page_faults'):.0f} | {_median(results, 'other_cpu_s'):.2f} |"
         )
     return "\n".join(lines)
 
@@ -265,40 +314,61 @@ def rounds_table(runs: dict[int, list[dict[str, Any]]]) -> str:
     return "\n".join(lines)
 
 
+def speed_up(runs: dict[int, list[dict[str, Any]]]) -> float | None:
+    """Work of 1 worker over work of 2, the median over the runs taken in the same order (None without both)."""
+    if not runs.get(1) or not runs.get(2):
+        return None
+    return float(statistics.median(a["work_s"] / b["work_s"] for a, b in zip(runs[1], runs[2], strict=True)))
+
+
+def print_speed_up(runs: dict[int, list[dict[str, Any]]], label: str) -> None:
+    ratio = speed_up(runs)
+    if ratio is not None:
+        print(f"speed-up, work 1 worker / 2 workers, {label} (median of pairs): {ratio:.2f}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000, help="lake dataset size (generated once, cached)")
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
     parser.add_argument("--reps", type=int, default=3, help="repetitions, worker counts interleaved")
     parser.add_argument("--pair", action="store_true", help="also run the two-halves test on the local executor")
+    parser.add_argument(
+        "--runs", type=int, default=1, help="runs per fresh Ray, one after another: the 2nd on are on warm workers"
+    )
     parser.add_argument("--json", type=Path, default=None, help="where to write the results (default bench/results/)")
     parser.add_argument("--child", choices=("ray", "local"), help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.input, args.output, args.child, int(args.workers))))
+        print(json.dumps(child(args.input, args.output, args.child, int(args.workers), args.runs)))
         return 0
     counts = [int(w) for w in args.workers.split(",")]
-    if args.reps < 1 or not counts or min(counts) < 1:
-        parser.error("--reps and every --workers count must be >= 1")
+    if args.reps < 1 or args.runs < 1 or not counts or min(counts) < 1:
+        parser.error("--reps, --runs and every --workers count must be >= 1")
     from generate import generate  # type: ignore[import-not-found]  # bench/lake is not a package
 
     dataset = generate(args.events) / "input"
-    runs: dict[int, list[dict[str, Any]]] = {w: [] for w in counts}
+    runs: dict[int, list[dict[str, Any]]] = {w: [] for w in counts}  # the first run of each process
+    warm: dict[int, list[dict[str, Any]]] = {w: [] for w in counts}  # the later ones
     with tempfile.TemporaryDirectory(prefix="ray-rounds-") as scratch:
         for rep in range(args.reps):
             for workers in counts if rep % 2 == 0 else counts[::-1]:
-                result = _result(_spawn(dataset, "ray", workers, Path(scratch)))
-                runs[workers].append(result)
-                print(f"  rep {rep + 1}/{args.reps}, {workers} worker(s): work {result['work_s']:.2f} s")
+                first, *later = _results(_spawn(dataset, "ray", workers, Path(scratch), args.runs))
+                runs[workers].append(first)
+                warm[workers] += later
+                shown = ", then ".join(f"{r['work_s']:.2f}" for r in [first, *later])
+                print(f"  rep {rep + 1}/{args.reps}, {workers} worker(s): work {shown} s")
         pair = pair_test(dataset, Path(scratch), args.reps) if args.pair else None
+    print("Fresh workers (each process's first run, as the harness measures):")
     print(table(runs))
     print(rounds_table(runs))
-    if 1 in runs and 2 in runs:
-        ones, twos = runs[1], runs[2]
-        ratio = statistics.median(a["work_s"] / b["work_s"] for a, b in zip(ones, twos, strict=True))
-        print(f"speed-up, work 1 worker / 2 workers (median of pairs): {ratio:.2f}")
+    print_speed_up(runs, "fresh workers")
+    if args.runs > 1:
+        print(f"Warm workers (runs 2 to {args.runs} of each process):")
+        print(table(warm))
+        print_speed_up(warm, "warm workers")
     if pair is not None:
         print(
             f"two halves on the local executor: alone {pair['alone_s']:.2f} s, both at once {pair['pair_s']:.2f} s, "
@@ -307,7 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = args.json or HERE / "results" / f"ray_rounds-{stamp}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps({"when": stamp, "events": args.events, "runs": runs, "pair": pair}, indent=2))
+    payload = {"when": stamp, "events": args.events, "runs": runs, "warm": warm, "pair": pair}
+    target.write_text(json.dumps(payload, indent=2))
     print(f"wrote {target}")
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from types import ModuleType
 
@@ -64,3 +65,24 @@ def test_halves_balance_bytes(rounds: ModuleType, tmp_path: Path) -> None:
     first, second = rounds.halves(sorted(tmp_path.iterdir()))
     assert sorted(p.name for p in first + second) == sorted(sizes)
     assert abs(sum(sizes[p.name] for p in first) - sum(sizes[p.name] for p in second)) <= 5
+
+
+def test_speed_up_pairs_runs_in_order_and_needs_both_counts(rounds: ModuleType) -> None:
+    runs = {1: [{"work_s": w} for w in (6.0, 5.0, 9.0)], 2: [{"work_s": w} for w in (3.0, 4.0, 3.0)]}
+    assert rounds.speed_up(runs) == pytest.approx(2.0)  # pairs 2.0, 1.25 and 3.0
+    assert rounds.speed_up({1: runs[1], 2: []}) is None
+    assert rounds.speed_up({2: runs[2]}) is None
+
+
+def test_tables_leave_out_a_worker_count_without_runs(rounds: ModuleType) -> None:
+    result = rounds.breakdown([rounds.Task(0.0, 1.0, "a", "stage")], 1.0, ["a"])
+    text = rounds.table({1: [rounds.asdict(result)], 2: []})
+    assert "\n| 1 |" in text
+    assert "\n| 2 |" not in text
+
+
+def test_vm_counters_read_from_proc(rounds: ModuleType) -> None:
+    user, system = rounds.worker_times([os.getpid()])
+    assert user > 0 and system >= 0
+    assert rounds.worker_times([2**22 + 12345]) == (0.0, 0.0)  # a process that is gone counts nothing
+    assert rounds.huge_page_faults() >= 0
