@@ -25,7 +25,13 @@ from typing import Any
 import pyarrow as pa
 
 from glueworks.runtime.executors.base import Executed, Executor, OnSplitDone, check_target_file_bytes
-from glueworks.runtime.executors.pipeline import SplitMeta, freeze_imported_objects, release_arrow_memory, run_split
+from glueworks.runtime.executors.pipeline import (
+    SplitMeta,
+    disable_transparent_huge_pages,
+    freeze_imported_objects,
+    release_arrow_memory,
+    run_split,
+)
 from glueworks.runtime.plan import BlockOp
 from glueworks.runtime.sources import Split
 from glueworks.runtime.splitting import TASKS_PER_WORKER
@@ -41,15 +47,21 @@ TASK_MAX_RETRIES = 3
 BYTES_PER_BUCKET = 8 * 1024 * 1024
 
 
+def _prepare_worker() -> None:
+    """Once a task worker process (no-ops after its first task or its prime): see each function."""
+    freeze_imported_objects()
+    disable_transparent_huge_pages()
+
+
 def _split_task(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[SplitMeta, list[pa.Table]]:
-    freeze_imported_objects()  # a no-op after the worker's first task (or its prime)
+    _prepare_worker()
     result = run_split(index, split, ops)
     release_arrow_memory()
     return result
 
 
 def _call_task(fn: Any, *args: Any) -> Any:
-    freeze_imported_objects()
+    _prepare_worker()
     result = fn(*args)
     release_arrow_memory()
     return result
@@ -86,7 +98,7 @@ PRIME_HOLD_SECONDS = 0.5
 
 def _prime_task(*_after: Any) -> int:
     # Running here is the point: Ray imported this module (and the runtime) into the worker to call it.
-    freeze_imported_objects()
+    _prepare_worker()
     time.sleep(PRIME_HOLD_SECONDS)
     return os.getpid()
 
