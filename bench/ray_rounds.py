@@ -150,16 +150,10 @@ def _work_seconds(dataset: Path, output: Path, executor: str, workers: int) -> f
 
 def worker_times(pids: Sequence[int]) -> tuple[float, float]:
     """(user, system) CPU seconds so far of the live processes `pids`."""
-    user = system = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as handle:
-                fields = handle.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        user, system = user + int(fields[11]), system + int(fields[12])
-    ticks = os.sysconf("SC_CLK_TCK")
-    return user / ticks, system / ticks
+    from measure import CLOCK_TICKS, own_times  # type: ignore[import-not-found]
+
+    times = [t for t in map(own_times, pids) if t is not None]
+    return sum(user for user, _ in times) / CLOCK_TICKS, sum(system for _, system in times) / CLOCK_TICKS
 
 
 def huge_page_faults() -> int:

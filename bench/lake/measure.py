@@ -81,8 +81,8 @@ def become_subreaper() -> None:
 Stat = tuple[int, int, int, int]  # (ppid, utime + stime, cutime + cstime, start time), in clock ticks
 
 
-def _read_stat(pid: int) -> Stat | None:
-    """One process's `Stat`; None if it is gone."""
+def _stat_fields(pid: int) -> list[bytes] | None:
+    """The fields of ``/proc/<pid>/stat`` from its state on (``fields[1]`` is the parent pid); None if gone."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as handle:
             text = handle.read()
@@ -90,9 +90,21 @@ def _read_stat(pid: int) -> Stat | None:
         return None
     # The command name may hold spaces and parentheses: the fields proper start after the last ")".
     fields = text[text.rindex(b")") + 2 :].split()
-    if len(fields) < 20:
+    return fields if len(fields) >= 20 else None
+
+
+def _read_stat(pid: int) -> Stat | None:
+    """One process's `Stat`; None if it is gone."""
+    fields = _stat_fields(pid)
+    if fields is None:
         return None
     return int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14]), int(fields[19])
+
+
+def own_times(pid: int) -> tuple[int, int] | None:
+    """One process's own (user, system) CPU clock ticks so far; None if it is gone."""
+    fields = _stat_fields(pid)
+    return None if fields is None else (int(fields[11]), int(fields[12]))
 
 
 def process_table() -> dict[int, Stat]:
