@@ -27,6 +27,7 @@ from glueworks.runtime.splitting import (
     cut_file,
     plan_splits,
     split_target,
+    tail_weights,
 )
 from tests.runtime.conftest import read_json
 
@@ -191,11 +192,14 @@ def test_the_last_split_per_worker_is_cut_in_pieces_where_it_can_be(tmp_path: Pa
     assert plan[:-tail] == files[:-2]  # whole files
     pieces = plan[-tail:]
     assert [type(s) for s in pieces] == [RangeSplit] * tail
-    first = pieces[:TAIL_PIECES]  # one file's pieces: contiguous, covering it, about equal
+    first = pieces[:TAIL_PIECES]  # one file's pieces: contiguous, covering it, the last the smallest
     assert {s.location for s in first} == {files[-2].location}
     assert first[0].start == 0 and first[-1].end == files[-2].size
     assert all(a.end == b.start for a, b in itertools.pairwise(first))
-    assert max(s.size for s in first) - min(s.size for s in first) <= TAIL_PIECES
+    weights = tail_weights(TAIL_PIECES)
+    assert weights == sorted(weights, reverse=True) and weights[-1] < weights[0]
+    for piece, weight in zip(first, weights, strict=True):  # sizes follow the weights, to a byte
+        assert abs(piece.size - files[-2].size * weight / sum(weights)) <= 1
     # A compressed file cannot be cut: it stays whole at the tail too.
     with_gz = plan_splits([*files[:-1], file_split(gz)], 2, **bounds)
     assert with_gz[-1] == file_split(gz) and isinstance(with_gz[-2], RangeSplit)
