@@ -270,14 +270,15 @@ def test_run_cleanups_run_once_in_order_and_a_failing_one_does_not_fail_the_run(
     assert calls == ["failing", "next"]
 
 
-@pytest.mark.parametrize("shuffled", [False, True], ids=["broadcast", "shuffled"])
+@pytest.mark.parametrize("mode", ["aligned", "broadcast", "shuffled"])
 @pytest.mark.parametrize("parent_as_is", [True, False], ids=["parent-as-staged", "parent-selected"])
 def test_a_join_reads_a_staged_table_in_its_own_tasks(
-    glue_ctx: GlueContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parent_as_is: bool, shuffled: bool
+    glue_ctx: GlueContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parent_as_is: bool, mode: str
 ) -> None:
-    """Relationalize's child table joined back to its parents: in a broadcast join the staged child parts go
-    to the join tasks as they are (no round of tasks loads them first); a shuffle reads them into blocks to
-    cut. Either way every child row finds its own parent."""
+    """Relationalize's child table joined back to its parents. On their link key the join is aligned: the join
+    tasks read both tables' files part by part, and no task loads either first. Otherwise (the alignment
+    turned off), in a broadcast join the staged child parts go to the join tasks as they are; a shuffle reads
+    them into blocks to cut. Either way every child row finds its own parent."""
     from glueworks.runtime.glue_transforms import Join, SelectFields
     from glueworks.runtime.staging import StagedSplit
 
@@ -293,14 +294,119 @@ def test_a_join_reads_a_staged_table_in_its_own_tasks(
         return execute(splits, ops, on_done)
 
     monkeypatch.setattr(glue_ctx.executor, "execute", spy)
-    if shuffled:
+    monkeypatch.setattr(glue_ctx.executor, "align_staged_joins", mode == "aligned")
+    if mode == "shuffled":
         monkeypatch.setattr(glue_ctx.executor, "broadcast_join_bytes", -1)
     joined = Join.apply(frame1=dfc["root_a"], frame2=parents, keys1=["id"], keys2=["a"]).toDF()
 
-    assert bool([name for name, _ in executed if name == "root_a"]) is shuffled
-    # SelectFields over the parents runs as tasks; staged parents as they are only for a shuffle.
-    assert bool([name for name, _ in executed if name == "root"]) is (shuffled or not parent_as_is)
+    assert bool([name for name, _ in executed if name == "root_a"]) is (mode == "shuffled")
+    # SelectFields over the parents runs as tasks unless aligned; staged parents as they are only for a shuffle.
+    loaded = mode == "shuffled" or (mode == "broadcast" and not parent_as_is)
+    assert bool([name for name, _ in executed if name == "root"]) is loaded
     rows = joined.select(["n", "index", "a.val"]).to_pylist()
     # Record n holds [n, n + 1]: its child at index i holds n + i.
     assert sorted((r["n"], r["index"]) for r in rows) == sorted((n, i) for n in range(60) for i in (0, 1))
     assert all(r["a.val"] == r["n"] + r["index"] for r in rows)
+
+
+def json_key(row: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(row, sort_keys=True, default=str)
+
+
+@pytest.mark.parametrize(
+    "case", ["child-to-parent", "child-to-projected-parent", "two-children", "parent-first", "grandchild"]
+)
+def test_an_aligned_join_of_many_parts_equals_the_same_join_shuffled(
+    run_ctx: JobRunContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """30 parts with drifting schemas (some parts without child rows), read as splits of several files each: a
+    join of two tables on keys that link them gives exactly the rows of the same join shuffled, child rows in
+    frame order, and runs no task but the join's own."""
+    from glueworks.runtime.executors import relationalize as staged_relationalize
+    from glueworks.runtime.glue_transforms import DropFields, Join, SelectFields
+
+    monkeypatch.setattr(staged_relationalize, "MAX_GROUP_ROWS", 40)
+    ctx = GlueContext(executor=LocalExecutor(2), run_context=run_ctx)
+    frame = DynamicFrame(FromTables("events", drifting_blocks(7, 30)), ctx, "events")
+    dfc = frame.relationalize("root", str(tmp_path / "staging"))
+    joins = {
+        "child-to-parent": (dfc["root_s.xs"], dfc["root"], "id", "s.xs"),
+        "child-to-projected-parent": (
+            dfc["root_s.xs"],
+            DropFields.apply(frame=SelectFields.apply(frame=dfc["root"], paths=["n", "`s.xs`", "a"]), paths=["a"]),
+            "id",
+            "s.xs",
+        ),
+        "two-children": (dfc["root_a"], dfc["root_s.xs"], "id", "id"),
+        "parent-first": (dfc["root"], dfc["root_s.xs"], "s.xs", "id"),
+        "grandchild": (dfc["root_s.xs.val.zs"], dfc["root_s.xs"], "id", "s.xs.val.zs"),
+    }
+    left, right, key1, key2 = joins[case]
+    assert left.count() and right.count()
+    quoted = [f"`{key1}`" if "." in key1 else key1], [f"`{key2}`" if "." in key2 else key2]
+    tasks: list[str] = []
+    run_tasks = ctx.executor.run_tasks
+
+    def spy(fn: Any, calls: Any, num_outputs: int) -> Any:
+        tasks.append(fn.__name__)
+        return run_tasks(fn, calls, num_outputs)
+
+    monkeypatch.setattr(ctx.executor, "run_tasks", spy)
+    monkeypatch.setattr(ctx.executor, "execute", None)  # an aligned join reads no input on its own
+    from glueworks.runtime.executors import stages
+
+    for other in ("_broadcast", "_shuffle"):
+        monkeypatch.setattr(stages, other, None)
+    aligned = Join.apply(frame1=left, frame2=right, keys1=quoted[0], keys2=quoted[1])
+    got = aligned.toDF()
+    assert tasks == ["join_task"]
+    monkeypatch.undo()
+    monkeypatch.setattr(ctx.executor, "align_staged_joins", False)
+    monkeypatch.setattr(ctx.executor, "broadcast_join_bytes", -1)
+    shuffled = Join.apply(frame1=left, frame2=right, keys1=quoted[0], keys2=quoted[1]).toDF()
+    assert got.num_rows == shuffled.num_rows > 0
+    assert got.schema == shuffled.schema
+    assert sorted(map(json_key, got.to_pylist())) == sorted(map(json_key, shuffled.to_pylist()))
+    # Child rows come out in frame order: their keys never go down.
+    keys = got.column(key1).to_pylist()
+    assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize("case", ["not-a-key", "filtered-parent", "another-relationalize", "key-renamed"])
+def test_a_join_not_on_linked_keys_of_one_relationalize_is_not_aligned(
+    run_ctx: JobRunContext, tmp_path: Path, case: str
+) -> None:
+    """Only keys that hold one table's row keys, of tables staged by the same Relationalize and read as they
+    are or projected, are joined part with part; any other join is broadcast or shuffled, and still right."""
+    from glueworks.runtime.executors.stages import _aligned
+    from glueworks.runtime.glue_transforms import Filter, Join, RenameField
+    from glueworks.runtime.plan import Join as JoinNode
+
+    ctx = GlueContext(executor=LocalExecutor(2), run_context=run_ctx)
+    blocks = tuple(pa.table({"n": list(range(b, 30, 3)), "a": [[i, i + 1] for i in range(b, 30, 3)]}) for b in range(3))
+    frame = DynamicFrame(FromTables("events", blocks), ctx, "events")
+    dfc = frame.relationalize("root", str(tmp_path / "staging"))
+    child, parent, keys = dfc["root_a"], dfc["root"], (["id"], ["a"])
+    assert isinstance(Join.apply(frame1=child, frame2=parent, keys1=["id"], keys2=["a"]).plan, JoinNode)
+    if case == "not-a-key":
+        keys = (["index"], ["n"])
+    elif case == "filtered-parent":
+        parent = Filter.apply(frame=parent, f=lambda row: row["n"] % 2 == 0)
+    elif case == "another-relationalize":
+        parent = frame.relationalize("root", str(tmp_path / "other"))["root"]
+    else:
+        parent = RenameField.apply(
+            frame=RenameField.apply(frame=parent, old_name="a", new_name="k"), old_name="n", new_name="a"
+        )
+    joined = Join.apply(frame1=child, frame2=parent, keys1=keys[0], keys2=keys[1])
+    node = joined.plan
+    assert isinstance(node, JoinNode)
+    assert _aligned(node, (), 2) is None
+    rows = joined.toDF().to_pylist()
+    if case in ("filtered-parent", "another-relationalize"):  # the same parents (or the even ones): linked
+        assert sorted((r["n"], r["index"]) for r in rows) == sorted(
+            (n, i) for n in range(30) for i in (0, 1) if case != "filtered-parent" or n % 2 == 0
+        )
+        assert all(r["a.val"] == r["n"] + r["index"] for r in rows)

@@ -398,7 +398,7 @@ class DynamicFrame(FieldTransforms):
         frames: dict[str, DynamicFrame] = {}
         for name, table in tables.items():
             if table.splits:
-                frame = DynamicFrame(FromStaged(name, table.splits, area), self.glue_ctx, name)
+                frame = DynamicFrame(FromStaged(name, table.splits, area, table.links), self.glue_ctx, name)
                 # Every staged part of a table has its schema: schema() needs no run.
                 frame._block_schemas = (table.schema,) * len(table.splits)
             else:

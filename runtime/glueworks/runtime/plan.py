@@ -55,11 +55,14 @@ class FromStaged(PlanNode):
         parts: One split per staged file, in frame order.
         area: What keeps the files alive (a `glueworks.runtime.staging.StagingArea`: they are
             removed at the end of the run, or once no plan holds the area any more).
+        links: ``(column, table)`` for each key column: it holds the row keys of that table of
+            the same Relationalize (see `glueworks.runtime.transforms.relationalize.key_links`).
     """
 
     name: str
     parts: tuple[Split, ...]
     area: object = field(default=None, repr=False)
+    links: tuple[tuple[str, str], ...] = ()
 
     def splits(self) -> list[Split]:
         """The staged splits (no I/O)."""

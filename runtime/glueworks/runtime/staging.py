@@ -180,6 +180,7 @@ class StagedSplit(Split):
             the frame has, or hold narrower types), or None to read the files as they are.
         num_rows: Rows over the files, as staged (0 when not known).
         num_bytes: Arrow bytes over the files, as staged (0 when not known).
+        columns: The columns to read, in this order (None: all); `schema` must hold them.
     """
 
     name: str
@@ -188,6 +189,7 @@ class StagedSplit(Split):
     schema: pa.Schema | None = None
     num_rows: int = 0
     num_bytes: int = 0
+    columns: tuple[str, ...] | None = None
 
     @property
     def split_id(self) -> str:
@@ -206,14 +208,18 @@ class StagedSplit(Split):
 
     def _conformed(self, table: pa.Table) -> pa.Table:
         # Columns already of the target field are reused by `conform_table` (no copy).
+        if self.columns is not None:  # a file may lack a column the frame has: conform fills it with nulls
+            assert self.schema is not None
+            schema = pa.schema([self.schema.field(name) for name in self.columns])
+            return conform_table(table.select([name for name in self.columns if name in table.column_names]), schema)
         return table if self.schema is None else conform_table(table, self.schema)
 
 
 def _shifted(table: pa.Table, shifts: KeyShifts) -> pa.Table:
     for column, amount in shifts:
-        if not amount:
-            continue
         index = table.schema.get_field_index(column)
+        if not amount or index < 0:  # a projection may have left the column out
+            continue
         shifted = pc.add(table.column(index), pa.scalar(amount, table.schema.field(index).type))
         table = table.set_column(index, table.schema.field(index), shifted)
     return table

@@ -141,11 +141,14 @@ class Executor(ABC):
         broadcast_join_bytes: A join whose smaller input holds at most this many Arrow bytes
             broadcasts it rather than shuffling both (see `glueworks.runtime.executors.stages`);
             -1 shuffles every join.
+        align_staged_joins: Join two Relationalize tables on a key that links them part with part
+            (no shuffle, no broadcast); False treats such a join as any other.
     """
 
     max_parallelism: int
     target_file_bytes: int
     broadcast_join_bytes: int = BROADCAST_JOIN_BYTES
+    align_staged_joins: bool = True
 
     @abstractmethod
     def execute(self, splits: Sequence[Split], ops: tuple[BlockOp, ...], on_done: OnSplitDone) -> Executed:

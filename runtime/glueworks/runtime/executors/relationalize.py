@@ -88,10 +88,12 @@ class StagedInput:
 
 @dataclass(frozen=True)
 class StagedTable:
-    """One output table: its schema and its staged parts (none when it got no rows)."""
+    """One output table: its schema, its staged parts (none when it got no rows) and its key columns
+    (``(column, table whose row keys it holds)``)."""
 
     schema: pa.Schema
     splits: tuple[Split, ...]
+    links: tuple[tuple[str, str], ...] = ()
 
 
 def stage_input(executor: Executor, plan: PlanNode, area: StagingArea, root: str, on_done: OnPartDone) -> StagedInput:
@@ -168,7 +170,12 @@ def pivot_parts(
             offsets[name] += report[name][1] if name in report else 0
     slots = executor.max_parallelism
     return {
-        name: StagedTable(schemas[name], _group_parts(name, schemas[name], staged_parts[name], slots)) for name in names
+        name: StagedTable(
+            schemas[name],
+            _group_parts(name, schemas[name], staged_parts[name], slots),
+            tuple(links.get(name, {}).items()),
+        )
+        for name in names
     }
 
 
