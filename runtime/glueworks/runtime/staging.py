@@ -206,13 +206,21 @@ class StagedSplit(Split):
         blocks = [_shifted(self._conformed(read_ipc(location)), shifts) for location, shifts in self.files]
         return ReadOutput(blocks=blocks, records=0)
 
+    @property
+    def read_schema(self) -> pa.Schema | None:
+        """The schema of what `read` gives: `schema`, cut to `columns` when they are given."""
+        if self.schema is None or self.columns is None:
+            return self.schema
+        return pa.schema([self.schema.field(name) for name in self.columns])
+
     def _conformed(self, table: pa.Table) -> pa.Table:
         # Columns already of the target field are reused by `conform_table` (no copy).
+        schema = self.read_schema
+        if schema is None:
+            return table
         if self.columns is not None:  # a file may lack a column the frame has: conform fills it with nulls
-            assert self.schema is not None
-            schema = pa.schema([self.schema.field(name) for name in self.columns])
-            return conform_table(table.select([name for name in self.columns if name in table.column_names]), schema)
-        return table if self.schema is None else conform_table(table, self.schema)
+            table = table.select([name for name in self.columns if name in table.column_names])
+        return conform_table(table, schema)
 
 
 def _shifted(table: pa.Table, shifts: KeyShifts) -> pa.Table:

@@ -303,7 +303,7 @@ def _staged_executed(parts: list[StagedSplit]) -> Executed:
         SplitMeta(
             index=index,
             split_id=part.split_id,
-            schemas=(_read_schema(part),) if part.num_rows and part.schema is not None else (),
+            schemas=(part.read_schema,) if part.num_rows and part.read_schema is not None else (),
             num_rows=part.num_rows,
             errors=(),
             records_read=0,
@@ -313,13 +313,6 @@ def _staged_executed(parts: list[StagedSplit]) -> Executed:
         for index, part in enumerate(parts)
     ]
     return Executed(metas=metas, parts=list(parts))
-
-
-def _read_schema(part: StagedSplit) -> pa.Schema:
-    assert part.schema is not None
-    if part.columns is None:
-        return part.schema
-    return pa.schema([part.schema.field(name) for name in part.columns])
 
 
 #: Operators that keep some columns of every row as they are: a chain of them over a staged table is read as
@@ -339,12 +332,12 @@ class _StagedFile(NamedTuple):
 
 @dataclass(frozen=True)
 class _StagedSide:
-    """An input of a join read straight from a Relationalize table's files: the table, its frame schema, the
+    """An input of a join read straight from a Relationalize table's files: the table and its schema, the
     columns read, and the table whose row keys the join key holds."""
 
     leaf: FromStaged
     schema: pa.Schema
-    columns: tuple[str, ...]
+    projected: pa.Schema  # the side's frame schema: some of the table's columns
     key_space: str
 
     def files(self) -> list[_StagedFile]:
@@ -365,7 +358,7 @@ class _StagedSide:
             self.schema,
             num_rows=sum(file.rows for file in files),
             num_bytes=sum(file.nbytes for file in files),
-            columns=self.columns,
+            columns=tuple(self.projected.names),
         )
 
 
@@ -388,7 +381,7 @@ def _staged_side(node: PlanNode, key: tuple[str, ...]) -> _StagedSide | None:
     space = dict(leaf.links).get(key[0])
     if space is None or key[0] not in projected.schema.names:
         return None
-    return _StagedSide(leaf, schema, tuple(projected.schema.names), space)
+    return _StagedSide(leaf, schema, projected.schema, space)
 
 
 def _aligned(node: Join, ops: tuple[BlockOp, ...], slots: int) -> BucketedJoin | None:
@@ -427,7 +420,7 @@ def _aligned(node: Join, ops: tuple[BlockOp, ...], slots: int) -> BucketedJoin |
     left_bytes = sum(file.nbytes for pair in matched for file in pair[0])
     count = slots * -(-max(1, left_bytes) // (slots * ALIGNED_BUCKET_BYTES))
     groups = contiguous_groups([sum(file.rows for file in pair[0]) or 1 for pair in matched], max(count, slots))
-    schemas = (_read_schema(left.split(0, [])), _read_schema(right.split(0, [])))
+    schemas = (left.projected, right.projected)
     keys = (node.keys1, node.keys2)
     types = agree_key_types(schemas[0], schemas[1], node.keys1, node.keys2)
     heads, pieces, rows = [], [], []
