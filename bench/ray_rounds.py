@@ -184,12 +184,13 @@ def child(dataset: Path, output: Path, executor: str, workers: int, runs: int = 
         # This process (the driver) and every process it started: Ray's daemons and workers.
         tree = [os.getpid(), *descendants(os.getpid(), after)]
         used = {pid: (after[pid][1] - (before[pid][1] if pid in before else 0)) / CLOCK_TICKS for pid in tree}
-        measured.append((wall_start, work_s, used, times_after[1] - times_before[1], huge_after - huge_before))
+        worker_s = (sum(times_after) - sum(times_before), times_after[1] - times_before[1])
+        measured.append((wall_start, work_s, used, worker_s, huge_after - huge_before))
     time.sleep(1.5)  # task events reach the GCS about once a second
     events = [e for e in ray.timeline() if e.get("ph") == "X" and str(e.get("cat", "")).startswith("task::")]
     ray.shutdown()
     results = []
-    for wall_start, work_s, used, system_s, huge_faults in measured:
+    for wall_start, work_s, used, (worker_s, system_s), huge_faults in measured:
         tasks = [
             Task(e["ts"] / 1e6 - wall_start, (e["ts"] + e["dur"]) / 1e6 - wall_start, str(e["tid"]), str(e["cat"]))
             for e in events
@@ -197,7 +198,7 @@ def child(dataset: Path, output: Path, executor: str, workers: int, runs: int = 
         ]
         names = sorted({t.worker for t in tasks})
         result = breakdown(tasks, work_s, names + [f"unused-{i}" for i in range(workers - len(names))])
-        result.worker_cpu_s = sum(used.get(pid, 0.0) for pid in worker_pids)
+        result.worker_cpu_s = worker_s
         result.worker_system_s = system_s
         result.huge_page_faults = huge_faults
         result.other_cpu_s = sum(cpu for pid, cpu in used.items() if pid not in worker_pids)

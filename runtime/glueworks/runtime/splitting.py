@@ -124,10 +124,8 @@ def can_split(split: FileSplit) -> bool:
 
 def cut_file(split: FileSplit, target: int) -> list[Split]:
     """The file as equal byte ranges of about `target` bytes (one split when it is small)."""
-    if split.file_size <= target * SPLIT_SLACK or not can_split(split):
-        return [split]
-    whole = RangeSplit(split.location, split.file_size, split.file_format, 0, split.file_size)
-    return _pieces(whole, [1] * math.ceil(split.file_size / target))
+    whole = _as_range(split) if split.file_size > target * SPLIT_SLACK else None
+    return [split] if whole is None else _pieces(whole, [1] * math.ceil(split.file_size / target))
 
 
 def plan_splits(

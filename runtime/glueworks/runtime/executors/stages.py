@@ -404,10 +404,11 @@ def _aligned(node: Join, ops: tuple[BlockOp, ...], slots: int) -> BucketedJoin |
     if left.leaf.area is None or left.leaf.area is not right.leaf.area or left.key_space != right.key_space:
         return None
     # The shift of the join key says which part a file came from: the rows the keyed table got before it.
+    files = (left.files(), right.files())
     runs: dict[int, tuple[list[_StagedFile], list[_StagedFile]]] = {}
-    for side, (staged, key) in enumerate(((left, node.keys1[0][0]), (right, node.keys2[0][0]))):
+    for side, key in enumerate((node.keys1[0][0], node.keys2[0][0])):
         last = -1
-        for file in staged.files():
+        for file in files[side]:
             shift = dict(file.shifts).get(key)
             if shift is None or shift < last:
                 return None
@@ -429,8 +430,8 @@ def _aligned(node: Join, ops: tuple[BlockOp, ...], slots: int) -> BucketedJoin |
         heads.append((bucket, f"join:{bucket}", ops, schemas, 1, keys, types))
         pieces.append([left.split(bucket, sides[0]), right.split(bucket, sides[1])])
         rows.append(sum(file.rows for side in sides for file in side))
-    inputs = tuple(_staged_executed([side.split(0, side.files())]).summary() for side in (left, right))
-    return BucketedJoin(heads, pieces, rows, [], (inputs[0], inputs[1]))
+    inputs = (_staged_executed([left.split(0, files[0])]), _staged_executed([right.split(0, files[1])]))
+    return BucketedJoin(heads, pieces, rows, [], (inputs[0].summary(), inputs[1].summary()))
 
 
 def _broadcast(
