@@ -10,7 +10,8 @@
   keeps both cores busy is taken from the engine (and a 1-worker run leaves it an idle core, which
   skews the 2-vs-1-worker speed-up). So PSS is read when the tree's RSS grew by more than 1 % since
   the last PSS sample, at most every ``pss_gap`` seconds while it keeps growing and once more when it
-  turns down, and at least every ``pss_every`` seconds. Between samples, the last PSS plus the RSS
+  turns down, and at least every ``pss_every`` seconds; and of those, only the processes whose own RSS
+  moved are read again (see `PssCache`). Between samples, the last PSS plus the RSS
   growth since estimates PSS (exact while the new pages are private, as a worker's allocations are;
   not when a sharer's exit moves shared pages onto the others): its highest value is
   ``peak_pss_estimate_mb``, to compare with the sampled peak.
@@ -240,6 +241,40 @@ class CpuSampler:
         return sum(t.own_ticks for t in self.seen.values()) / CLOCK_TICKS
 
 
+class PssCache:
+    """The tree's PSS, reading ``smaps_rollup`` only of the processes whose memory moved.
+
+    A PSS read walks every page a process maps (~1-4 ms for each of Ray's daemons and idle workers), and
+    most of a tree (the raylet, the GCS, the agents, an idle driver) barely changes within a run. So a
+    process whose RSS is within 1 % (and 1 MiB) of what it was at its last read, and was read less than
+    `refresh` seconds ago, counts that read's PSS plus its RSS change since. What this misses is the
+    re-division of pages shared with a process that started or exited in between: a few MB of shared
+    libraries at most, and up to `refresh` seconds late.
+    """
+
+    def __init__(self, refresh: float) -> None:
+        self.refresh = refresh
+        self._read: dict[tuple[int, int], tuple[int, int, float]] = {}  # (pid, start) -> (PSS, RSS, when)
+
+    def tree(self, rss_of: Mapping[int, int], table: Mapping[int, Stat], now: float) -> tuple[int, int]:
+        """(PSS, RSS) in KiB summed over the processes of `rss_of` (their RSS from ``statm``)."""
+        pss = rss = 0
+        for pid, statm_rss in rss_of.items():
+            stat = table.get(pid)
+            key = (pid, stat[3] if stat is not None else -1)
+            last = self._read.get(key)
+            still = last is not None and abs(statm_rss - last[1]) <= min(1024, last[1] // 100)
+            if last is not None and still and now - last[2] < self.refresh:
+                pss += last[0] + statm_rss - last[1]
+                rss += statm_rss
+                continue
+            p, r = _memory_kb(pid)
+            self._read[key] = (p, r, now)
+            pss += p
+            rss += r
+        return pss, rss
+
+
 @dataclass
 class Measurement:
     """What one measured run gave."""
@@ -266,6 +301,7 @@ def run_measured(
     interval: float = 0.2,
     pss_every: float = 1.0,
     pss_gap: float = 0.6,
+    pss_refresh: float = 5.0,
     grace: float = 20.0,
 ) -> Measurement:
     """Run `argv` with stdout and stderr to `log`; measure it (see the module docstring)."""
@@ -275,6 +311,7 @@ def run_measured(
     returncode: int | None = None
     killed = 0
     cpu = CpuSampler()
+    pss_cache = PssCache(pss_refresh)
     with open(log, "wb") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(
@@ -293,16 +330,13 @@ def run_measured(
         while True:
             table = process_table()
             pids = descendants(me, table)
-            rss = sum(_rss_kb(pid) for pid in pids)
+            rss_of = {pid: _rss_kb(pid) for pid in pids}
+            rss = sum(rss_of.values())
             sampled_at = time.perf_counter()
             grown = rss > pss_rss * 1.01
             # While RSS grows, PSS is read at most every `pss_gap` seconds, and once more as RSS turns down.
             if (grown and (sampled_at - pss_at >= pss_gap or rss < last_rss)) or sampled_at - pss_at >= pss_every:
-                pss = rss = 0
-                for pid in pids:
-                    p, r = _memory_kb(pid)
-                    pss += p
-                    rss += r
+                pss, rss = pss_cache.tree(rss_of, table, sampled_at)
                 peak_pss = max(peak_pss, pss)
                 pss_rss, pss_at = rss, sampled_at
             peak_rss = max(peak_rss, rss)

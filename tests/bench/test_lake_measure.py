@@ -110,6 +110,28 @@ def test_sampler_keys_processes_by_start_time_and_skips_the_reaped(measure: Modu
     assert sampler.lost_s() == pytest.approx(350 / ticks)
 
 
+def test_pss_cache_reads_again_only_the_processes_whose_memory_moved(
+    measure: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[int] = []
+
+    def memory_kb(pid: int) -> tuple[int, int]:
+        reads.append(pid)
+        return 500 + pid, 10_000  # (PSS, RSS) in KiB
+
+    monkeypatch.setattr(measure, "_memory_kb", memory_kb)
+    cache = measure.PssCache(refresh=5.0)
+    table = {1: (0, 0, 0, 11), 2: (0, 0, 0, 12)}
+    assert cache.tree({1: 10_000, 2: 10_000}, table, now=0.0) == (1003, 20_000)
+    assert reads == [1, 2]
+    # Process 2 grew by 2 MiB: read again; process 1 moved by 50 KiB: its last PSS plus that move.
+    assert cache.tree({1: 10_050, 2: 12_048}, table, now=1.0) == (501 + 50 + 502, 10_050 + 10_000)
+    assert reads == [1, 2, 2]
+    # A read older than `refresh` seconds is not reused; nor is one of another process with that pid.
+    cache.tree({1: 10_000, 2: 10_000}, {1: (0, 0, 0, 11), 2: (0, 0, 0, 99)}, now=5.5)
+    assert reads == [1, 2, 2, 1, 2]
+
+
 GROW = """
 import time
 time.sleep(0.3)
