@@ -131,3 +131,20 @@ def test_a_ratio_just_short_of_its_bound_is_not_printed_as_the_bound(lake: Modul
     assert lake.shown(1.995, "glueworks job wall / DuckDB wall ≤ 2") == "1.995"
     assert lake.shown(10.27, "PySpark wall / glueworks job wall ≥ 10") == "10.27"
     assert lake.shown(2.0, "glueworks Ray output files / partitions ≤ 2") == "2.00"  # on the bound: met
+
+
+def test_run_order_rotates_and_keeps_the_speed_up_pair_side_by_side(lake: ModuleType) -> None:
+    units = len(lake.ENGINES) - 1  # the pair rotates as one
+    orders = [[e.name for e in lake.run_order(lake.ENGINES, rep)] for rep in range(units)]
+    firsts = set()
+    for order in orders:
+        assert sorted(order) == sorted(e.name for e in lake.ENGINES)
+        at = order.index("glueworks-ray")
+        assert abs(order.index("glueworks-ray-1w") - at) == 1
+        firsts.add(order[min(at, order.index("glueworks-ray-1w"))])
+    assert firsts == {"glueworks-ray", "glueworks-ray-1w"}  # neither always runs first
+    leaders = {"glueworks-ray" if order[0] in lake.PAIRED else order[0] for order in orders}
+    assert len(leaders) == units  # every unit leads one repetition of each round
+    # Without both of the pair, plain rotation.
+    duck, polars = (e for e in lake.ENGINES if e.name in ("duckdb", "polars"))
+    assert [e.name for e in lake.run_order([duck, polars], 1)] == ["polars", "duckdb"]
