@@ -10,11 +10,11 @@
   keeps both cores busy is taken from the engine (and a 1-worker run leaves it an idle core, which
   skews the 2-vs-1-worker speed-up). So PSS is read when the tree's RSS grew by more than 1 % since
   the last PSS sample, at most every ``pss_gap`` seconds while it keeps growing and once more when it
-  turns down, and at least every ``pss_every`` seconds; and of those, only the processes whose own RSS
-  moved are read again (see `PssCache`). Between samples, the last PSS plus the RSS
-  growth since estimates PSS (exact while the new pages are private, as a worker's allocations are;
-  not when a sharer's exit moves shared pages onto the others): its highest value is
-  ``peak_pss_estimate_mb``, to compare with the sampled peak.
+  turns down, and at least every ``pss_every`` seconds; a sample reads again only the processes whose
+  own RSS moved (`PssCache`). Between samples, the last PSS plus the RSS growth since estimates PSS
+  (exact while the new pages are private, as a worker's allocations are; not when a sharer's exit moves
+  shared pages onto the others): its highest value is ``peak_pss_estimate_mb``, to compare with the
+  sampled peak.
 
 How CPU seconds are counted. The kernel adds a process's times to its parent's ``cutime``/``cstime``
 (and so, up the chain, to the harness's ``RUSAGE_CHILDREN``) only when that parent *waits* for it. The
@@ -263,8 +263,7 @@ class PssCache:
             stat = table.get(pid)
             key = (pid, stat[3] if stat is not None else -1)
             last = self._read.get(key)
-            still = last is not None and abs(statm_rss - last[1]) <= min(1024, last[1] // 100)
-            if last is not None and still and now - last[2] < self.refresh:
+            if last is not None and self._reusable(last, statm_rss, now):
                 pss += last[0] + statm_rss - last[1]
                 rss += statm_rss
                 continue
@@ -273,6 +272,10 @@ class PssCache:
             pss += p
             rss += r
         return pss, rss
+
+    def _reusable(self, last: tuple[int, int, float], rss: int, now: float) -> bool:
+        """Whether a read (PSS, RSS, when) still stands for a process whose RSS is now `rss`."""
+        return now - last[2] < self.refresh and abs(rss - last[1]) <= min(1024, last[1] // 100)
 
 
 @dataclass
