@@ -419,8 +419,9 @@ def _aligned(node: Join, ops: tuple[BlockOp, ...], slots: int) -> BucketedJoin |
     if not matched:
         return None
     left_bytes = sum(file.nbytes for pair in matched for file in pair[0])
+    # A multiple of the task slots, at least one bucket each.
     count = slots * -(-max(1, left_bytes) // (slots * ALIGNED_BUCKET_BYTES))
-    groups = contiguous_groups([sum(file.rows for file in pair[0]) or 1 for pair in matched], max(count, slots))
+    groups = contiguous_groups([sum(file.rows for file in pair[0]) or 1 for pair in matched], count)
     schemas = (left.projected, right.projected)
     keys = (node.keys1, node.keys2)
     types = agree_key_types(schemas[0], schemas[1], node.keys1, node.keys2)
