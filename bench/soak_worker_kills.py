@@ -196,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     import ray
 
     if not ray.is_initialized():
-        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
+        from glueworks.runtime.executors.local_ray import start_local_ray
+
+        start_local_ray(2)
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="glueworks-soak-"))
     results = []

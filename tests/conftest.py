@@ -23,8 +23,11 @@ def ray_cluster() -> Iterator[None]:
 
     started = False
     if not ray.is_initialized():
-        # address="local": never attach to another process's cluster (ray.init() alone would reuse the latest one).
-        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, namespace="glueworks")
+        # The platform's lean local head (address="local": never another process's cluster, as ray.init() alone
+        # would reuse the latest one), so every Ray test also runs without the daemons it stops.
+        from glueworks.runtime.executors.local_ray import start_local_ray
+
+        start_local_ray(2, namespace="glueworks")
         started = True
     yield
     if started:

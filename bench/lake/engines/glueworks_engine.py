@@ -1,8 +1,9 @@
 """glueworks: the pipeline as a Glue script (``bench/lake/glue_job.py``), three ways.
 
 * ``--variant local``: in this process on the local executor (``--workers`` threads);
-* ``--variant ray``: in this process on the Ray executor, after ``ray.init(num_cpus=--workers)``
-  and one primed task worker per CPU, as the platform's warm pool leaves them (both are set-up time);
+* ``--variant ray``: in this process on the Ray executor, after ``start_local_ray(--workers)`` (the local Ray
+  the platform starts) and one primed task worker per CPU, as the platform's warm pool leaves them (both are
+  set-up time);
 * ``--variant job``: submitted through a live platform (embedded in this process: SQLite, the REST door,
   its own local Ray) with the SDK, waited for until it ends. The platform start is the set-up time; the
   work time is StartJobRun → SUCCEEDED as the client sees it.
@@ -41,10 +42,11 @@ def start_ray(workers: int) -> list[int]:
     """
     import ray
 
+    from glueworks.runtime.executors.local_ray import start_local_ray
     from glueworks.runtime.executors.ray import prime_task_workers
 
     patient_ray_start()
-    ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+    start_local_ray(workers)  # as the platform starts its own local Ray
     return list(ray.get(prime_task_workers(workers)))
 
 

@@ -174,7 +174,9 @@ def _run_ray(
     import ray
 
     if not ray.is_initialized():
-        ray.init(include_dashboard=False, log_to_driver=False)
+        from glueworks.runtime.executors.local_ray import start_local_ray
+
+        start_local_ray()
     remote = ray.remote(num_cpus=1, max_retries=2)(scan_batch)
     specs_ref = ray.put(args[0])
     results: list[BatchResult] = []

@@ -29,6 +29,8 @@ from glueworks.platform.launchers.base import Launcher, LaunchListener, LaunchRe
 log = logging.getLogger(__name__)
 
 _POLL_SECONDS = 0.02
+#: Ray namespace of the platform's named actors.
+NAMESPACE = "glueworks"
 #: Seconds a driver's live metrics are served from the launcher before the driver is asked again.
 PROGRESS_MAX_AGE = 1.0
 
@@ -92,21 +94,16 @@ class RayDriverPoolLauncher(Launcher):
         import ray
 
         from glueworks.runtime.driver import JobDriver
+        from glueworks.runtime.executors.local_ray import start_local_ray
 
         self._listener = listener
         if not ray.is_initialized():
-            kwargs: dict[str, Any] = {
-                "include_dashboard": False,
-                "log_to_driver": False,
-                "namespace": "glueworks",
-            }
             if self._address == "local":
-                kwargs.update(address="local", num_cpus=self._num_cpus)
-                if self._object_store_memory:
-                    kwargs["object_store_memory"] = self._object_store_memory
+                # A head of our own, lean: its log monitor, dashboard server and autoscaler go unused.
+                extra = {"object_store_memory": self._object_store_memory} if self._object_store_memory else {}
+                start_local_ray(self._num_cpus, namespace=NAMESPACE, **extra)
             else:
-                kwargs["address"] = self._address
-            ray.init(**kwargs)
+                ray.init(address=self._address, include_dashboard=False, log_to_driver=False, namespace=NAMESPACE)
             self._owns_ray = self._address == "local"
         self.cluster_cpus = int(ray.cluster_resources().get("CPU", 1))  # type: ignore[no-untyped-call]
         # num_cpus=0: a driver coordinates; the CPUs go to the tasks the script submits, as with Ray Jobs.
