@@ -9,9 +9,9 @@ output kept out of the driver, then stops three helper processes Ray starts anyw
   and the state API, which glueworks does not use: it tracks runs in its own database);
 * the **autoscaler monitor**: a single node has nothing to scale.
 
-Idle, they use ~0.04 CPU s every 3 s on a 2-core box (measured in this session's notes in
-``bench/RESULTS.md``), which a run that keeps both cores busy pays out of its workers' time. The raylet,
-the GCS and the dashboard agent stay: the raylet exits when its agent does.
+An idle 2-CPU head with two task workers used 0.13-0.16 CPU s every 3 s with them and 0.10-0.12 s
+without (three 30 s windows each): ~1 % of a core, which a run that keeps every core busy pays out of
+its workers' time. The raylet, the GCS and the dashboard agent stay: the raylet exits when its agent does.
 
 Stopping them goes through Ray's own `Node` handle (``kill_log_monitor`` and friends, as Ray's tests
 do). Ray is pinned to a minor version in ``pyproject.toml``; where a release lacks a method, that
