@@ -174,9 +174,7 @@ def _run_ray(
     import ray
 
     if not ray.is_initialized():
-        from glueworks.runtime.executors.local_ray import start_local_ray
-
-        start_local_ray()
+        ray.init(include_dashboard=False, log_to_driver=False)
     remote = ray.remote(num_cpus=1, max_retries=2)(scan_batch)
     specs_ref = ray.put(args[0])
     results: list[BatchResult] = []
