@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -95,3 +97,50 @@ def test_a_driver_runs_at_normal_priority_not_at_ray_workers_nice_15(
     assert listener.wait_finished(request.run_id).state == "SUCCEEDED"
     values = [int(v) for v in out.read_text().split()]
     assert len(values) > 1 and set(values) == {0}, values
+
+
+def test_the_monitor_waits_for_a_running_run_instead_of_polling_it(
+    pool: tuple[RayDriverPoolLauncher, RecordingListener], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each poll costs CPU on the run's cores: a running run is waited on in 0.1 s slices, an idle pool not at all."""
+    import ray
+
+    from glueworks.platform.launchers import ray_driver_pool
+
+    launcher, listener = pool
+    assert launcher.wait_ready(120)
+    waits: list[tuple[int, float | None, bool]] = []  # (num_returns, timeout, while the run was RUNNING)
+    real_wait = ray.wait
+
+    def recording_wait(refs: list[Any], *, num_returns: int = 1, timeout: float | None = None, **kw: Any) -> Any:
+        if threading.current_thread().name == "glueworks-launcher":
+            waits.append((num_returns, timeout, request.run_id in listener.running))
+        return real_wait(refs, num_returns=num_returns, timeout=timeout, **kw)
+
+    flag = tmp_path / "go"
+    script = f"import pathlib, time\nwhile not pathlib.Path({str(flag)!r}).exists():\n    time.sleep(0.05)\n"
+    request = LauncherConformance.request(tmp_path, script)
+    monkeypatch.setattr(ray, "wait", recording_wait)
+    launcher.submit(request)
+    listener.wait_running(request.run_id)
+    time.sleep(0.5)
+    flag.touch()
+    assert listener.wait_finished(request.run_id).state == "SUCCEEDED"
+    assert launcher.wait_ready(120)
+    idle_from = len(waits)
+    rounds: list[float] = []  # the monitor's loop passes while no run is active
+    real_enforce = launcher._enforce_timeouts
+
+    def counting_enforce() -> None:
+        rounds.append(time.monotonic())
+        real_enforce()
+
+    monkeypatch.setattr(launcher, "_enforce_timeouts", counting_enforce)
+    time.sleep(0.5)
+
+    assert waits, "the monitor waited on the run's refs"
+    assert {num_returns for num_returns, _, _ in waits} == {1}  # any ready ref ends a wait at once
+    running = [timeout for _, timeout, was_running in waits if was_running]
+    assert running and set(running) == {ray_driver_pool._RUNNING_POLL_SECONDS}
+    assert len(waits) == idle_from  # no run, no refs: the monitor sleeps until a submit wakes it
+    assert len(rounds) <= 2, f"{len(rounds)} loop passes in 0.5 s with no run (it polled every 20 ms before)"
