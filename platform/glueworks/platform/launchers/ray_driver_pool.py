@@ -106,8 +106,8 @@ class RayDriverPoolLauncher(Launcher):
         if not ray.is_initialized():
             if self._address == "local":
                 # A head of our own, lean: its log monitor, dashboard server and autoscaler go unused.
-                extra = {"object_store_memory": self._object_store_memory} if self._object_store_memory else {}
-                start_local_ray(self._num_cpus, namespace=NAMESPACE, **extra)
+                memory = self._object_store_memory or None  # None (ray.init's default): Ray sizes the store
+                start_local_ray(self._num_cpus, namespace=NAMESPACE, object_store_memory=memory)
             else:
                 ray.init(address=self._address, include_dashboard=False, log_to_driver=False, namespace=NAMESPACE)
             self._owns_ray = self._address == "local"
