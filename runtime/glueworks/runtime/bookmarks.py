@@ -21,7 +21,8 @@ still read once, as Glue's ``maxBand`` does. A file rewritten in place (a new mt
 A file that appears with an mtime older than the cut is missed (the cost of a bounded state; widen
 ``maxBand`` for stores with slow listings).
 
-Key-column bookmarks (``jobBookmarkKeys``) are not implemented in this version.
+A source with ``jobBookmarkKeys`` in its connection options is bookmarked by key columns instead
+(`apply_key_bookmark`): its rows past the saved last key are new.
 """
 
 from __future__ import annotations
