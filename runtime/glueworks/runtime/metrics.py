@@ -63,6 +63,17 @@ class RunMetrics:
             for name, delta in deltas.items():
                 self._counts[name] += delta
 
+    def settle_error_records(self, count: int) -> None:
+        """Set the error-record count to the exact distinct count, found at the end of a run.
+
+        During a run a record met by two actions in differently made batches counts twice (see
+        `JobRunContext.record_split`); the end of the run counts the distinct records and may lower it.
+        """
+        if count < 0:
+            raise ValueError(f"error_records: must be >= 0, got {count}")
+        with self._lock:
+            self._counts["error_records"] = count
+
     def add_output_location(self, location: str) -> None:
         """Record a location output was committed to (each location listed once)."""
         with self._lock:

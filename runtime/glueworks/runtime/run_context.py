@@ -29,18 +29,20 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import itertools
 import json
 import logging
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from glueworks.runtime.bookmarks import RunBookmarks
 from glueworks.runtime.commit_log import OutputManifest
 from glueworks.runtime.error_records import ErrorRecord, json_lines
+from glueworks.runtime.error_spool import ErrorBatch, ErrorSpool, as_batch, distinct_records
 from glueworks.runtime.locations import parse_location
 from glueworks.runtime.metrics import RunMetrics
 from glueworks.runtime.sinks.base import CommitResult, Sink, WriteResult
@@ -49,6 +51,8 @@ _log = logging.getLogger(__name__)
 
 EXECUTORS = ("local", "ray")
 _UNSAFE_TOKEN = re.compile(r"[^A-Za-z0-9_.-]")
+#: Error records per write to the run's error file.
+_WRITE_ROWS = 4096
 
 _CURRENT: contextvars.ContextVar[JobRunContext | None] = contextvars.ContextVar(
     "glueworks_job_run_context", default=None
@@ -70,7 +74,9 @@ class _RunState:
     """Mutable bookkeeping of a run, guarded by `lock`."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
-    errors: dict[ErrorRecord, None] = field(default_factory=dict)
+    error_batches: list[ErrorBatch] = field(default_factory=list)
+    stage_digests: set[bytes] = field(default_factory=set)
+    spool: ErrorSpool = field(default_factory=ErrorSpool)
     splits_seen: set[str] = field(default_factory=set)
     pending: list[_PendingOutput] = field(default_factory=list)
     final: dict[str, Any] | None = None
@@ -91,7 +97,7 @@ class JobRunContext:
         max_parallelism: Tasks in flight at once, from the run's capacity.
         error_records_location: fsspec URL where `finish` writes the run's error records as JSON
             lines: a URL ending in ``.json``/``.jsonl`` is the file itself; any other URL is a folder,
-            which gets ``<run_id>-<attempt>.jsonl``. None keeps them in memory only.
+            which gets ``<run_id>-<attempt>.jsonl``. None only counts them.
         metrics: The run's counters.
         storage_options: Filesystem options per protocol (``{"s3": {"endpoint_url": …}}``).
         defer_commit: Stage output until `finish` (True inside a job); False commits each write
@@ -142,22 +148,37 @@ class JobRunContext:
         )
 
     @property
+    def error_spool(self) -> ErrorSpool:
+        """Where this run's error records wait for `finish` (a local file), so the driver holds only counts."""
+        return self._state.spool
+
+    @property
     def run_token(self) -> str:
         """``<run_id>-<attempt>`` made safe for file names."""
         return f"{_UNSAFE_TOKEN.sub('_', self.run_id)}-{self.attempt}"
 
     # --- called by the runtime --------------------------------------------------------
 
-    def record_split(self, split_id: str, records_read: int, bytes_read: int, errors: Iterable[ErrorRecord]) -> None:
-        """Count a finished input split: reads once per split per run, each error record once."""
+    def record_split(self, split_id: str, records_read: int, bytes_read: int, errors: Sequence[ErrorRecord]) -> None:
+        """Count a finished input split: reads once per split per run, its error records once.
+
+        The records go to the run's spool file (`error_spool`), not to memory. A stage's records equal to
+        ones recorded before (the same split read by another action: its read errors) count nothing; the
+        rare record met again in other company (a transform's, after other transforms) counts until
+        `finish`, which counts the distinct records exactly.
+        """
+        batch = as_batch(errors)
+        stages = batch.stage_digests() if len(batch) else {}
         with self._state.lock:
             first = split_id not in self._state.splits_seen
             self._state.splits_seen.add(split_id)
-            new_errors = 0
-            for error in errors:
-                if error not in self._state.errors:
-                    self._state.errors[error] = None
-                    new_errors += 1
+            new = {digest for digest, _ in stages.values()} - self._state.stage_digests
+            self._state.stage_digests |= new
+            new_errors = sum(count for digest, count in stages.values() if digest in new)
+        if new_errors:
+            batch = self.error_spool.keep(batch)
+            with self._state.lock:
+                self._state.error_batches.append(batch)
         if first:
             self.metrics.add(records_read=records_read, bytes_read=bytes_read, error_records=new_errors)
         else:
@@ -208,9 +229,10 @@ class JobRunContext:
 
     @property
     def error_records(self) -> list[ErrorRecord]:
-        """Distinct error records collected so far, in the order they were found."""
+        """Distinct error records collected so far, sorted (by file, line, stage, reason, raw text)."""
         with self._state.lock:
-            return list(self._state.errors)
+            batches = list(self._state.error_batches)
+        return list(distinct_records(batches))
 
     def _commit(self, pending: _PendingOutput) -> CommitResult:
         if self.publish_by_platform:
@@ -284,6 +306,7 @@ class JobRunContext:
                 errors_url = self._write_error_records()
             finally:
                 self._run_cleanups()
+                self.error_spool.close()
         snapshot = {**self.metrics.snapshot(), "error_records_location": errors_url}
         with self._state.lock:
             self._state.final = snapshot
@@ -309,8 +332,12 @@ class JobRunContext:
             remove_staging(location.filesystem(), location.path, manifest.token)
 
     def _write_error_records(self) -> str | None:
-        errors = self.error_records
-        if self.error_records_location is None or not errors:
+        """Write the distinct error records (streamed from the spool, sorted) and make the metric exact."""
+        with self._state.lock:
+            batches = list(self._state.error_batches)
+        records = distinct_records(batches)
+        if self.error_records_location is None or not batches:
+            self.metrics.settle_error_records(sum(1 for _ in records))
             return None
         location = parse_location(self.error_records_location, "error_records_location", self.storage_options)
         if not location.path.endswith((".json", ".jsonl")):
@@ -320,9 +347,12 @@ class JobRunContext:
         if parent:
             fs.makedirs(parent, exist_ok=True)
         # Tasks finish in any order; the file is sorted so it reads the same on every executor.
-        errors.sort(key=lambda e: (e.file, e.line if e.line is not None else -1, e.stage, e.reason, e.raw))
+        written = 0
         with fs.open(location.path, "wb") as handle:
-            handle.write(json_lines(self.run_id, errors).encode("utf-8"))
+            while chunk := list(itertools.islice(records, _WRITE_ROWS)):
+                handle.write(json_lines(self.run_id, chunk).encode("utf-8"))
+                written += len(chunk)
+        self.metrics.settle_error_records(written)
         return location.url
 
 

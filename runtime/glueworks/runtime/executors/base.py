@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from glueworks.runtime.error_records import ErrorRecord
+from glueworks.runtime.error_spool import ErrorChain
 from glueworks.runtime.executors.pipeline import SplitMeta
 from glueworks.runtime.plan import BlockOp
 from glueworks.runtime.schema import merge_schemas
@@ -40,7 +41,7 @@ class Executed:
 
     metas: list[SplitMeta]
     parts: list[Any]
-    inherited: tuple[ErrorRecord, ...] = field(default=())
+    inherited: Sequence[ErrorRecord] = field(default=())
     inputs: tuple[Executed, ...] = field(default=())
 
     def summary(self) -> Executed:
@@ -54,7 +55,7 @@ class Executed:
         at that stage (see `glueworks.runtime.thresholds`).
         """
         metas = [replace(meta, errors=(), stage_errors=(0,)) for meta in self.metas]
-        return Executed(metas=metas, parts=list(self.parts), inherited=tuple(self.errors), inputs=(self.summary(),))
+        return Executed(metas=metas, parts=list(self.parts), inherited=self.errors, inputs=(self.summary(),))
 
     @property
     def schema(self) -> pa.Schema:
@@ -77,9 +78,10 @@ class Executed:
         return sum(meta.num_bytes for meta in self.metas)
 
     @property
-    def errors(self) -> list[ErrorRecord]:
-        """Error records of the inputs, then of every part, in part order."""
-        return [*self.inherited, *(error for meta in self.metas for error in meta.errors)]
+    def errors(self) -> ErrorChain:
+        """Error records of the inputs, then of every part, in part order (read lazily: counting them reads
+        nothing)."""
+        return ErrorChain([self.inherited, *(meta.errors for meta in self.metas)])
 
 
 def merge_block_schemas(schemas: Iterable[pa.Schema]) -> pa.Schema:

@@ -7,11 +7,13 @@ import ctypes
 import functools
 import gc
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
 
 from glueworks.runtime.error_records import ErrorRecord
+from glueworks.runtime.error_spool import ErrorBatch
 from glueworks.runtime.plan import BlockOp
 from glueworks.runtime.sources import FileSplit, Split
 from glueworks.runtime.transforms import apply_op
@@ -27,7 +29,8 @@ class SplitMeta:
         schemas: Schema of each result block, in order.
         num_rows: Rows over all result blocks.
         num_bytes: Arrow bytes of the result blocks (what sizes shuffle buckets).
-        errors: Error records found reading or transforming the split.
+        errors: Error records found reading or transforming the split (an `ErrorBatch`, sorted; in the
+            driver of a run, in the run's spool file).
         records_read: Good input records read.
         bytes_read: Bytes read from storage.
         stage_errors: Error records per stage: the read first, then each operator in order
@@ -38,7 +41,7 @@ class SplitMeta:
     split_id: str
     schemas: tuple[pa.Schema, ...]
     num_rows: int
-    errors: tuple[ErrorRecord, ...]
+    errors: Sequence[ErrorRecord]
     records_read: int
     bytes_read: int
     stage_errors: tuple[int, ...] = ()
@@ -70,7 +73,7 @@ def run_split(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[Split
         schemas=tuple(block.schema for block in blocks),
         num_rows=sum(block.num_rows for block in blocks),
         num_bytes=sum(block.nbytes for block in blocks),
-        errors=tuple(errors),
+        errors=ErrorBatch.of(errors),
         records_read=output.records,
         bytes_read=split.size,
         stage_errors=tuple(stage_errors),
@@ -107,7 +110,7 @@ def run_part(
         schemas=tuple(block.schema for block in out),
         num_rows=sum(block.num_rows for block in out),
         num_bytes=sum(block.nbytes for block in out),
-        errors=tuple(errors),
+        errors=ErrorBatch.of(errors),
         records_read=0,
         bytes_read=0,
         stage_errors=tuple(stage_errors),

@@ -25,13 +25,14 @@ metadata reaches the driver):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import pyarrow as pa
 
 from glueworks.runtime.error_records import ErrorRecord
+from glueworks.runtime.error_spool import ErrorChain
 from glueworks.runtime.executors.base import Executed, Executor
 from glueworks.runtime.executors.pipeline import SplitMeta, run_part
 from glueworks.runtime.executors.shuffle import partition_task
@@ -178,14 +179,17 @@ def _piece_blocks(piece: pa.Table | list[pa.Table] | StagedSplit) -> list[pa.Tab
 
 
 def _finish(
-    results: list[tuple[Any, list[Any]]], inherited: list[Any], on_done: OnPartDone, inputs: tuple[Executed, ...]
+    results: list[tuple[Any, list[Any]]],
+    inherited: Sequence[ErrorRecord],
+    on_done: OnPartDone,
+    inputs: tuple[Executed, ...],
 ) -> Executed:
     metas: list[SplitMeta] = [meta for meta, _ in results]
     for meta in metas:
         on_done(meta, False)
     parts = [outputs[0] for _, outputs in results]
     # `inputs` (without block handles) let error thresholds below this stage be checked.
-    return Executed(metas=metas, parts=parts, inherited=tuple(inherited), inputs=tuple(i.summary() for i in inputs))
+    return Executed(metas=metas, parts=parts, inherited=inherited, inputs=tuple(i.summary() for i in inputs))
 
 
 def _apply_ops(
@@ -234,7 +238,7 @@ class BucketedJoin:
     heads: list[tuple[Any, ...]]
     pieces: list[list[Any]]
     rows: list[int]
-    errors: list[ErrorRecord]
+    errors: Sequence[ErrorRecord]
     inputs: tuple[Executed, Executed]
 
 
@@ -269,7 +273,7 @@ def bucket_join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_don
         heads=[(b, f"join:{b}", ops, schemas, len(left_pieces), keys, types) for b in range(buckets)],
         pieces=[[pieces[b] for pieces in (*left_pieces, *right_pieces)] for b in range(buckets)],
         rows=[a + b for a, b in zip(left_rows, right_rows, strict=True)],
-        errors=[*left.errors, *right.errors],
+        errors=ErrorChain([left.errors, right.errors]),
         inputs=(left, right),
     )
 
@@ -467,7 +471,7 @@ def _broadcast(
         heads.append((bucket, f"join:{bucket}", ops, schemas, num_left, keys, types))
         pieces.append([*small.parts, *run] if small_is_left else [*run, *small.parts])
         rows.append(sum(large.metas[i].num_rows for i in group))
-    return BucketedJoin(heads, pieces, rows, [*left.errors, *right.errors], (left.summary(), right.summary()))
+    return BucketedJoin(heads, pieces, rows, ErrorChain([left.errors, right.errors]), (left.summary(), right.summary()))
 
 
 def _join(executor: Executor, node: Join, ops: tuple[BlockOp, ...], on_done: OnPartDone) -> Executed:
@@ -503,7 +507,8 @@ def _merge(executor: Executor, node: MergeFrames, ops: tuple[BlockOp, ...], on_d
         for bucket in range(buckets)
     ]
     inputs = (source, staging)
-    return _finish(executor.run_tasks(_merge_task, calls, 1), [*source.errors, *staging.errors], on_done, inputs)
+    errors = ErrorChain([source.errors, staging.errors])
+    return _finish(executor.run_tasks(_merge_task, calls, 1), errors, on_done, inputs)
 
 
 def _repartition(executor: Executor, node: Repartition, ops: tuple[BlockOp, ...], on_done: OnPartDone) -> Executed:

@@ -199,7 +199,7 @@ def _write_join(
         buckets = call.splits
         return (call.result.part_index, _bucket_layout(join, buckets), final, sink, *_bucket_pieces(join, buckets))
 
-    executed = Executed(metas=metas, parts=[], inherited=tuple(join.errors), inputs=join.inputs)
+    executed = Executed(metas=metas, parts=[], inherited=join.errors, inputs=join.inputs)
     return _finish_writes(executor, executed, reports, schema, check_schema, _join_rewrite_task, rewrite)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from glueworks.runtime.error_spool import ErrorChain
 from glueworks.runtime.executors.base import Executed
 
 
@@ -18,5 +19,5 @@ def union_executed(left: Executed, right: Executed) -> Executed:
     """The parts of `left` then of `right`, renumbered, carrying the errors of both."""
     left, right = left.passed_through(), right.passed_through()
     metas = [replace(meta, index=index) for index, meta in enumerate([*left.metas, *right.metas])]
-    inherited, inputs = (*left.inherited, *right.inherited), (*left.inputs, *right.inputs)
+    inherited, inputs = ErrorChain([left.inherited, right.inherited]), (*left.inputs, *right.inputs)
     return Executed(metas=metas, parts=[*left.parts, *right.parts], inherited=inherited, inputs=inputs)
