@@ -53,7 +53,29 @@ def _encode(rows: list[Row]) -> bytes:
     return out.getvalue()
 
 
-class ErrorBatch(Sequence[ErrorRecord]):
+class RecordSequence(Sequence[ErrorRecord]):
+    """Error records read on demand, not held: iterate them. Indexing reads them all (nothing in the runtime
+    indexes them); equal to any sequence of the same records."""
+
+    __slots__ = ()
+
+    @overload
+    def __getitem__(self, index: int) -> ErrorRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ErrorRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> ErrorRecord | Sequence[ErrorRecord]:
+        records = list(self)
+        return records[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return list(self) == list(other)
+        return NotImplemented
+
+
+class ErrorBatch(RecordSequence):
     """The error records of one task's report, sorted; in memory, or at a place in a spool file.
 
     Its length is known without reading it. Pickled, it travels as one encoded blob; unpickled in a
@@ -136,22 +158,10 @@ class ErrorBatch(Sequence[ErrorRecord]):
     def __iter__(self) -> Iterator[ErrorRecord]:
         return (_record(row) for row in self.rows())
 
-    @overload
-    def __getitem__(self, index: int) -> ErrorRecord: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[ErrorRecord]: ...
-
-    def __getitem__(self, index: int | slice) -> ErrorRecord | Sequence[ErrorRecord]:
-        records = list(self)
-        return records[index]
-
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ErrorBatch):
             return self._count == other._count and self.digest == other.digest
-        if isinstance(other, Sequence):
-            return list(self) == list(other)
-        return NotImplemented
+        return super().__eq__(other)
 
     def __hash__(self) -> int:
         return hash(self.digest)
@@ -218,7 +228,7 @@ def distinct_records(batches: Iterable[ErrorBatch]) -> Iterator[ErrorRecord]:
             last = row
 
 
-class ErrorChain(Sequence[ErrorRecord]):
+class ErrorChain(RecordSequence):
     """Several sequences of error records read as one, without copying them (lengths add up)."""
 
     __slots__ = ("parts",)
@@ -238,23 +248,6 @@ class ErrorChain(Sequence[ErrorRecord]):
     def __iter__(self) -> Iterator[ErrorRecord]:
         for part in self.parts:
             yield from part
-
-    @overload
-    def __getitem__(self, index: int) -> ErrorRecord: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[ErrorRecord]: ...
-
-    def __getitem__(self, index: int | slice) -> ErrorRecord | Sequence[ErrorRecord]:
-        records = list(self)
-        return records[index]
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence):
-            return list(self) == list(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"ErrorChain({len(self)} records in {len(self.parts)} parts)"
