@@ -70,6 +70,11 @@ def test_a_merge_of_batches_gives_each_record_once_in_order(monkeypatch: pytest.
     lines = [e.line for e in distinct_records([first, second])]
     assert lines == sorted(set(range(0, 40, 2)) | set(range(0, 40, 3)))
     spool.close()
+    with pytest.raises(FileNotFoundError):
+        list(first)
+    again = spool.keep(ErrorBatch.of([_record(1)]))  # a spool closed early (a late report) starts a new file
+    assert [e.line for e in again] == [1]
+    spool.close()
 
 
 def test_a_chain_adds_lengths_and_flattens_chains() -> None:

@@ -84,7 +84,7 @@ class ErrorBatch(RecordSequence):
 
     __slots__ = ("_blob", "_count", "_digest", "_end", "_path", "_stages", "_start")
 
-    def __init__(self, blob: bytes | None, count: int, path: Path | None = None, start: int = 0, end: int = 0):
+    def __init__(self, blob: bytes | None, count: int, path: Path | None = None, start: int = 0, end: int = 0) -> None:
         self._blob, self._count = blob, count
         self._path, self._start, self._end = path, start, end
         self._digest: bytes | None = None
@@ -209,9 +209,11 @@ class ErrorSpool:
         return batch if batch.spooled or not len(batch) else self.store(batch.blob(), len(batch))
 
     def close(self) -> None:
-        """Remove the spool file; batches in it cannot be read afterwards."""
-        if self._finalizer is not None:
-            self._finalizer()
+        """Remove the spool file; batches in it cannot be read afterwards (a later `store` starts a new one)."""
+        with self._lock:
+            finalizer, self._finalizer, self._folder, self._size = self._finalizer, None, None, 0
+        if finalizer is not None:
+            finalizer()
 
 
 def as_batch(errors: Sequence[ErrorRecord]) -> ErrorBatch:
