@@ -18,16 +18,17 @@ import hashlib
 import heapq
 import io
 import pickle
-import shutil
 import tempfile
 import threading
-import weakref
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from glueworks.runtime.error_records import ErrorRecord
+
+if TYPE_CHECKING:
+    from glueworks.runtime.staging import StagingArea
 
 #: Records per pickled chunk of a batch: what the final merge holds of each batch at once (with a task per
 #: 48 MiB split, ~700 batches at 100M events hold ~45k records, ~30 MB, between them).
@@ -184,36 +185,43 @@ def _arrive(blob: bytes, count: int) -> ErrorBatch:
 
 
 class ErrorSpool:
-    """A run's spool file of error batches, in a temporary folder removed by `close` (or when collected)."""
+    """A run's spool file of error batches, in a temporary `StagingArea` removed by `close` (or when collected)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._folder: Path | None = None
+        self._area: StagingArea | None = None
         self._size = 0
-        self._finalizer: Any = None  # weakref.finalize: removes the folder once, at close or collection
 
     def store(self, blob: bytes, count: int) -> ErrorBatch:
         """Append an encoded batch; the batch, at its place in the file."""
+        return self.keep(ErrorBatch(blob, count))
+
+    def keep(self, batch: ErrorBatch) -> ErrorBatch:
+        """`batch` in this spool: a batch still in memory is appended to the file, and the spooled batch keeps
+        its stage digests (taken while the records are in memory, so recording it reads nothing back)."""
+        if batch.spooled or not len(batch):
+            return batch
+        from glueworks.runtime.locations import Location
+        from glueworks.runtime.staging import StagingArea
+
         with self._lock:
-            if self._folder is None:
-                self._folder = Path(tempfile.mkdtemp(prefix="glueworks-errors-"))
-                self._finalizer = weakref.finalize(self, shutil.rmtree, self._folder, True)
-            path = self._folder / "errors.spool"
+            if self._area is None:
+                self._area = StagingArea(Location("file", tempfile.mkdtemp(prefix="glueworks-errors-")))
+            path = Path(self._area.location.path) / "errors.spool"
+            blob = batch.blob()
             with open(path, "ab") as handle:
                 handle.write(blob)
             start, self._size = self._size, self._size + len(blob)
-        return ErrorBatch(None, count, path, start, self._size)
-
-    def keep(self, batch: ErrorBatch) -> ErrorBatch:
-        """`batch` in this spool (a batch still in memory is written to it)."""
-        return batch if batch.spooled or not len(batch) else self.store(batch.blob(), len(batch))
+        spooled = ErrorBatch(None, len(batch), path, start, start + len(blob))
+        spooled._stages = batch.stage_digests()
+        return spooled
 
     def close(self) -> None:
         """Remove the spool file; batches in it cannot be read afterwards (a later `store` starts a new one)."""
         with self._lock:
-            finalizer, self._finalizer, self._folder, self._size = self._finalizer, None, None, 0
-        if finalizer is not None:
-            finalizer()
+            area, self._area, self._size = self._area, None, 0
+        if area is not None:
+            area.cleanup()
 
 
 def as_batch(errors: Sequence[ErrorRecord]) -> ErrorBatch:
