@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from glueworks.runtime import GlueContext, JobRunContext, RayExecutor
+from glueworks.runtime import GlueContext, JobRunContext, LocalExecutor, RayExecutor
 from glueworks.runtime.error_records import ErrorRecord
-from glueworks.runtime.error_spool import ErrorBatch, ErrorChain, ErrorSpool, distinct_records
+from glueworks.runtime.error_spool import ErrorBatch, ErrorChain, ErrorSpool, collect, distinct_records
+from glueworks.runtime.executors.base import Executor
 from glueworks.runtime.executors.pipeline import SplitMeta
 from glueworks.runtime.run_context import activate
 from tests.runtime.conftest import read_json, write_json_lines
@@ -101,14 +102,13 @@ def test_a_runs_error_file_and_count_are_exact_when_actions_meet_a_record_twice(
     assert [(r["line"], r["stage"]) for r in lines] == [(1, "read"), (2, "read"), (5, "map"), (7, "filter"), (9, "map")]
 
 
-@pytest.mark.ray
-def test_a_ray_run_keeps_its_error_records_out_of_the_drivers_memory(ray_cluster: None, tmp_path: Path) -> None:
+def _run_keeps_its_error_records_out_of_the_drivers_memory(executor: Executor, tmp_path: Path) -> None:
     bad = [f"{{broken {i}".encode() for i in range(3000)]
     write_json_lines(tmp_path / "in" / "a.json", [*bad, {"id": 1}])
     write_json_lines(tmp_path / "in" / "b.json", [{"id": i} for i in range(2, 50)])
     ctx = _job_context(tmp_path)
     with activate(ctx):
-        glue = GlueContext(executor=RayExecutor(2), run_context=ctx)
+        glue = GlueContext(executor=executor, run_context=ctx)
         frame = read_json(glue, tmp_path / "in")
         executed = frame._execute(check_thresholds=False)
         gc.collect()
@@ -122,3 +122,19 @@ def test_a_ray_run_keeps_its_error_records_out_of_the_drivers_memory(ray_cluster
     assert snapshot["error_records"] == 3000
     lines = (tmp_path / "errors.jsonl").read_text().splitlines()
     assert [json.loads(line)["line"] for line in lines] == list(range(1, 3001))
+
+
+@pytest.mark.ray
+def test_a_ray_run_keeps_its_error_records_out_of_the_drivers_memory(ray_cluster: None, tmp_path: Path) -> None:
+    _run_keeps_its_error_records_out_of_the_drivers_memory(RayExecutor(2), tmp_path)
+
+
+def test_a_local_run_spools_its_tasks_error_records_as_they_are_made(tmp_path: Path) -> None:
+    # The local executor's reports are never pickled: its tasks spool their batches themselves.
+    with LocalExecutor(2) as executor:
+        _run_keeps_its_error_records_out_of_the_drivers_memory(executor, tmp_path)
+
+
+def test_outside_a_run_a_tasks_error_records_stay_in_memory() -> None:
+    batch = collect([_record(2), _record(1)])
+    assert not batch.spooled and [e.line for e in batch] == [1, 2]

@@ -4,8 +4,8 @@ A task's error records travel back to the driver as an `ErrorBatch`. In a driver
 run, a batch is written to the run's `ErrorSpool` (a local append-only file) the moment Ray
 unpickles it, and what stays in memory is its place in the file and its count: thresholds and
 ``errorsCount`` need only counts, and ``errorsAsDynamicFrame`` and the run's error file read the
-records back. Outside a run, and on the local executor (whose reports are never pickled), a batch
-holds its records as they are.
+records back. The local executor's tasks run in the driver, so their batches go to the spool as they are
+made. Outside a run a batch holds its records as they are.
 
 Each batch is kept sorted (by file, line, stage, reason, raw text) in chunks of `CHUNK_ROWS`, so the
 run's error file is a streaming merge of the batches that drops a record met again in another batch
@@ -176,12 +176,21 @@ class ErrorBatch(RecordSequence):
 
 def _arrive(blob: bytes, count: int) -> ErrorBatch:
     """Unpickle a batch: into the active run's spool when there is one, else in memory."""
+    return spooled(ErrorBatch(blob, count))
+
+
+def collect(errors: Iterable[ErrorRecord]) -> ErrorBatch:
+    """A task's error records as a batch: in memory, or in the run's spool when the task runs in a driver with
+    an active run (the local executor's threads), whose memory would otherwise hold every action's records."""
+    return spooled(ErrorBatch.of(errors))
+
+
+def spooled(batch: ErrorBatch) -> ErrorBatch:
+    """`batch` in the active run's spool (see `ErrorSpool.keep`), or as it is outside a run."""
     from glueworks.runtime.run_context import current_context
 
     ctx = current_context()
-    if ctx is None or not count:
-        return ErrorBatch(blob, count)
-    return ctx.error_spool.store(blob, count)
+    return batch if ctx is None else ctx.error_spool.keep(batch)
 
 
 class ErrorSpool:
@@ -191,10 +200,6 @@ class ErrorSpool:
         self._lock = threading.Lock()
         self._area: StagingArea | None = None
         self._size = 0
-
-    def store(self, blob: bytes, count: int) -> ErrorBatch:
-        """Append an encoded batch; the batch, at its place in the file."""
-        return self.keep(ErrorBatch(blob, count))
 
     def keep(self, batch: ErrorBatch) -> ErrorBatch:
         """`batch` in this spool: a batch still in memory is appended to the file, and the spooled batch keeps

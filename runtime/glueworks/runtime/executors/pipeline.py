@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from glueworks.runtime.error_records import ErrorRecord
-from glueworks.runtime.error_spool import ErrorBatch
+from glueworks.runtime.error_spool import collect
 from glueworks.runtime.plan import BlockOp
 from glueworks.runtime.sources import FileSplit, Split
 from glueworks.runtime.transforms import apply_op
@@ -73,7 +73,7 @@ def run_split(index: int, split: Split, ops: tuple[BlockOp, ...]) -> tuple[Split
         schemas=tuple(block.schema for block in blocks),
         num_rows=sum(block.num_rows for block in blocks),
         num_bytes=sum(block.nbytes for block in blocks),
-        errors=ErrorBatch.of(errors),
+        errors=collect(errors),
         records_read=output.records,
         bytes_read=split.size,
         stage_errors=tuple(stage_errors),
@@ -110,7 +110,7 @@ def run_part(
         schemas=tuple(block.schema for block in out),
         num_rows=sum(block.num_rows for block in out),
         num_bytes=sum(block.nbytes for block in out),
-        errors=ErrorBatch.of(errors),
+        errors=collect(errors),
         records_read=0,
         bytes_read=0,
         stage_errors=tuple(stage_errors),
