@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import pickle
+import threading
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,31 @@ def test_a_local_run_spools_its_tasks_error_records_as_they_are_made(tmp_path: P
 def test_outside_a_run_a_tasks_error_records_stay_in_memory() -> None:
     batch = collect([_record(2), _record(1)])
     assert not batch.spooled and [e.line for e in batch] == [1, 2]
+
+
+def test_a_local_runs_records_go_to_its_own_spool_while_another_run_is_active(tmp_path: Path) -> None:
+    # Two runs active in one process (threads of a host process): the pool threads of one run's executor
+    # must spool into that run, not into the run activated last, whose end would take the records with it.
+    write_json_lines(tmp_path / "in" / "a.json", [*(f"{{broken {i}".encode() for i in range(40)), {"id": 1}])
+    write_json_lines(tmp_path / "in" / "b.json", [f"{{broken {i}".encode() for i in range(40, 60)])
+    mine, other = _job_context(tmp_path, "mine.jsonl"), _job_context(tmp_path, "other.jsonl")
+    other_active, mine_done = threading.Event(), threading.Event()
+
+    def hold_other() -> None:
+        with activate(other):
+            other_active.set()
+            mine_done.wait(30)
+        other.finish()
+
+    holder = threading.Thread(target=hold_other)
+    with activate(mine):
+        holder.start()
+        assert other_active.wait(30)
+        with LocalExecutor(2) as executor:
+            frame = read_json(GlueContext(executor=executor, run_context=mine), tmp_path / "in")
+            assert frame.count() == 1
+    mine_done.set()
+    holder.join(30)
+    assert mine.finish()["error_records"] == 60
+    assert len((tmp_path / "mine.jsonl").read_text().splitlines()) == 60
+    assert not (tmp_path / "other.jsonl").exists()

@@ -9,6 +9,7 @@ the calling thread: a pool would only add hand-offs between threads.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextvars
 import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -114,7 +115,11 @@ class LocalExecutor(Executor):
             return self._run_inline(tasks, on_result)
         results: dict[int, _T] = {}
         pool = self._get_pool()
-        futures = {pool.submit(_pool_task, task): index for index, task in enumerate(tasks)}
+        # Each task runs in a copy of the caller's context, so it sees the caller's run (`current_context`)
+        # even when other runs are active in this process.
+        futures = {
+            pool.submit(contextvars.copy_context().run, _pool_task, task): index for index, task in enumerate(tasks)
+        }
         try:
             for future in cf.as_completed(futures):
                 result = future.result()
