@@ -1,6 +1,6 @@
 """What a job's error records cost its driver: memory, and time in the actions and at the end of the run.
 
-    .venv/bin/python bench/error_records_memory.py [--files 8] [--lines 50000] [--bad 0.9] [--executor ray]
+    .venv/bin/python bench/error_records_memory.py [--files 8] [--lines 50000] [--bad 0.9] [--executor ray|local]
 
 Writes ``--files`` JSON-lines files of ``--lines`` lines each, a ``--bad`` share of them malformed (~300
 bytes each), to a temporary folder. Then, in this process, on a fresh local Ray (2 CPUs, primed workers, as
