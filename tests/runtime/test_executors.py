@@ -7,11 +7,12 @@ import sys
 import threading
 from pathlib import Path
 
+import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from glueworks.runtime import GlueContext, JobRunContext, LocalExecutor, RayExecutor, run_script
+from glueworks.runtime import GlueContext, InvalidOptionError, JobRunContext, LocalExecutor, RayExecutor, run_script
 from glueworks.runtime.error_records import ErrorRecord
 from glueworks.runtime.executors import make_executor
 from tests.runtime.conftest import read_json, write_json_lines
@@ -163,3 +164,29 @@ def test_disabling_transparent_huge_pages_takes_in_a_fresh_process() -> None:
         assert setting in ("0", "unknown")
     else:
         assert took == "False"
+
+
+@pytest.mark.ray
+@pytest.mark.parametrize("use", ["read", "write", "relationalize staging"])
+def test_the_ray_executor_refuses_memory_paths_naming_the_option(
+    ray_cluster: None, memory_root: str, tmp_path: Path, use: str
+) -> None:
+    # memory:// is one process's: Ray's workers would read an empty filesystem and write where the driver never looks.
+    fs, root = fsspec.filesystem("memory"), memory_root.removeprefix("memory://")
+    local = write_json_lines(tmp_path / "in" / "a.json", [{"id": 1, "tags": ["x", "y"]}])
+    fs.pipe(f"{root}/in/a.json", local.read_bytes())
+    glue = GlueContext(executor=RayExecutor(2), run_context=JobRunContext.standalone(executor="ray"))
+    option = {"read": r"connection_options\.paths\[0\]", "write": r"connection_options\.path"}.get(use, "staging_path")
+    with pytest.raises(InvalidOptionError, match=rf"^{option}: memory://.* Ray's worker processes cannot see"):
+        if use == "read":
+            read_json(glue, f"{memory_root}/in")
+        elif use == "write":
+            glue.write_dynamic_frame.from_options(
+                frame=read_json(glue, tmp_path / "in"),
+                connection_type="s3",
+                connection_options={"path": f"{memory_root}/out"},
+                format="json",
+            )
+        else:
+            read_json(glue, tmp_path / "in").relationalize("root", f"{memory_root}/staging")
+    assert [path.rsplit("/", 1)[-1] for path in fs.ls(root, detail=False)] == ["in"]  # nothing written

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from glueworks.runtime import DynamicFrame, GlueContext, InvalidOptionError, JobRunContext, LocalExecutor
+from glueworks.runtime import DynamicFrame, GlueContext, InvalidOptionError, JobRunContext, LocalExecutor, RayExecutor
 from glueworks.runtime.catalog_client import CatalogNotConfiguredError, HttpCatalogClient, use_catalog
 from glueworks.runtime.hive_types import arrow_type, hive_type
 from glueworks.runtime.partition_predicate import compile_predicate
@@ -337,3 +337,29 @@ def test_run_local_reaches_the_catalog_with_catalog_url(
     without = run_local(script, args, error_records_location=errors)
     assert not without.succeeded
     assert without.error is not None and "--catalog-url" in without.error
+
+
+def test_a_ray_job_refuses_catalog_locations_in_memory(
+    catalog: HttpCatalogClient, client: Client, database: str
+) -> None:
+    # memory:// is one process's: the Ray executor's workers would list nothing and write where nobody reads.
+    run = JobRunContext.standalone(executor="ray")
+    glue = GlueContext(executor=RayExecutor(2), run_context=run, catalog_client=catalog)
+    client.catalog.tables.create(
+        database,
+        "in_memory",
+        table_type="EXTERNAL_TABLE",
+        parameters={"classification": "json"},
+        storage_descriptor={"columns": [{"name": "a", "type": "bigint"}], "location": "memory://lake/in_memory"},
+    )
+    with pytest.raises(InvalidOptionError, match=rf"^{database}\.in_memory\.storage_descriptor\.location: memory://"):
+        glue.create_dynamic_frame.from_catalog(database=database, table_name="in_memory")
+    with pytest.raises(InvalidOptionError, match=r"^additional_options\.path: memory://"):
+        glue.write_dynamic_frame.from_catalog(
+            frame=_frame(glue, pa.table({"a": [1]})),
+            database=database,
+            table_name="new_in_memory",
+            additional_options={"enableUpdateCatalog": True, "path": "memory://lake/new_in_memory"},
+        )
+    with pytest.raises(EntityNotFoundException):
+        client.catalog.tables.get(database, "new_in_memory")

@@ -209,7 +209,9 @@ def read_catalog_table(
     if not sd.get("location"):
         raise InvalidOptionError("table_name", f"table {database}.{table_name} has no storage_descriptor.location")
     storage = glue_context.run_context.storage_options
-    location = parse_location(sd["location"], f"{database}.{table_name}.storage_descriptor.location", storage)
+    option = f"{database}.{table_name}.storage_descriptor.location"
+    location = parse_location(sd["location"], option, storage)
+    glue_context.executor.check_location(location, option)
     name = table_classification(table)
     file_format = parse_format(name, read_format_options(name, table), None)
     recurse = options.get("recurse", True)
@@ -234,6 +236,7 @@ def read_catalog_table(
         if len(values) != len(keys) or (test is not None and not test(values)):
             continue
         folder = _partition_folder(location, partition, names, storage)
+        glue_context.executor.check_location(folder, "partition.storage_descriptor.location")
         columns = tuple(
             (key, dtype, None if value == HIVE_NULL else value)
             for (key, dtype), value in zip(types, values, strict=True)

@@ -174,7 +174,7 @@ class DynamicFrameReader:
 
         Args:
             connection_type: ``"s3"`` (any fsspec path the allow-list accepts: local, file://,
-                s3://, memory://).
+                s3://, and memory:// on the local executor).
             connection_options: ``paths``, ``recurse``, ``exclusions``, ``compressionType``,
                 ``groupFiles``, ``groupSize`` (see `glueworks.runtime.io_options`).
             format: ``"json"``, ``"csv"``, ``"parquet"``, ``"orc"`` or ``"avro"``.
@@ -199,6 +199,8 @@ class DynamicFrameReader:
             kwargs,
             ctx.storage_options,
         )
+        for index, location in enumerate(source.locations):
+            self._glue_context.executor.check_location(location, f"connection_options.paths[{index}]")
         if bookmark_keys:  # rows past the saved key are new (the whole input is listed and read)
             frame = DynamicFrame(Read(source), self._glue_context, transformation_ctx)
             return apply_key_bookmark(frame, transformation_ctx, bookmark_keys, keys_order)
@@ -297,6 +299,7 @@ class DynamicFrameWriter:
         options = parse_write_options(
             connection_type, connection_options, format, format_options, kwargs, ctx.storage_options
         )
+        glue_context.executor.check_location(options.location, "connection_options.path")
         sink = options.make_sink(glue_context.next_write_token())
         sink.start()
         try:

@@ -377,6 +377,7 @@ class DynamicFrame(FieldTransforms):
         check_options(staging_path, options)
         ctx = self.glue_ctx.run_context
         area = StagingArea.create(staging_path, ctx, "relationalize")
+        self.glue_ctx.executor.check_location(area.location, "staging_path")
 
         def on_done(meta: Any, counts_input: bool) -> None:
             ctx.record_split(meta.split_id, meta.records_read if counts_input else 0, meta.bytes_read, meta.errors)

@@ -17,6 +17,7 @@ import pyarrow as pa
 from glueworks.runtime.error_records import ErrorRecord
 from glueworks.runtime.error_spool import ErrorChain
 from glueworks.runtime.executors.pipeline import SplitMeta
+from glueworks.runtime.locations import Location
 from glueworks.runtime.plan import BlockOp
 from glueworks.runtime.schema import merge_schemas
 from glueworks.runtime.sinks.base import Sink, WriteResult
@@ -151,6 +152,14 @@ class Executor(ABC):
     target_file_bytes: int
     broadcast_join_bytes: int = BROADCAST_JOIN_BYTES
     align_staged_joins: bool = True
+
+    def check_location(self, location: Location, option: str) -> None:
+        """Refuse, before any I/O, a location this executor's tasks cannot reach (the local executor reaches all).
+
+        Raises:
+            InvalidOptionError: The location is out of the tasks' reach; the message names `option`.
+        """
+        return None
 
     @abstractmethod
     def execute(self, splits: Sequence[Split], ops: tuple[BlockOp, ...], on_done: OnSplitDone) -> Executed:

@@ -10,8 +10,8 @@ over a leaf keeps no blocks at all: its writer tasks read, transform and write i
 `TASK_MAX_RETRIES` times; writes are idempotent (a retried writer rewrites the same staged files).
 
 Ray is imported and connected on first use, not at import: ``ray.init()`` with no arguments
-joins the cluster named by ``RAY_ADDRESS`` or starts a local one. ``memory://`` paths do not
-work here (each Ray worker has its own memory filesystem).
+joins the cluster named by ``RAY_ADDRESS`` or starts a local one. ``memory://`` paths are refused
+(`RayExecutor.check_location`): each Ray worker has its own memory filesystem.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from glueworks.runtime.errors import InvalidOptionError
 from glueworks.runtime.executors.base import Executed, Executor, OnSplitDone, check_target_file_bytes
 from glueworks.runtime.executors.pipeline import (
     SplitMeta,
@@ -32,6 +33,7 @@ from glueworks.runtime.executors.pipeline import (
     release_arrow_memory,
     run_split,
 )
+from glueworks.runtime.locations import Location
 from glueworks.runtime.plan import BlockOp
 from glueworks.runtime.sources import Split
 from glueworks.runtime.splitting import TASKS_PER_WORKER
@@ -133,6 +135,16 @@ class RayExecutor(Executor):
         if not ray.is_initialized():
             ray.init()
         return ray
+
+    def check_location(self, location: Location, option: str) -> None:
+        """``memory://`` is refused: it lives in one process, and Ray's tasks run in other ones (each would read an
+        empty filesystem of its own, and write where the driver never looks)."""
+        if location.protocol == "memory":
+            raise InvalidOptionError(
+                option,
+                f"{location.url} is in this process's memory, which Ray's worker processes cannot see: use an s3:// "
+                "URL or a local path, or the local executor",
+            )
 
     def execute(self, splits: Sequence[Split], ops: tuple[BlockOp, ...], on_done: OnSplitDone) -> Executed:
         """Submit one task per split, keeping at most `max_parallelism` in flight."""
