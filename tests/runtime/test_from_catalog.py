@@ -340,7 +340,7 @@ def test_run_local_reaches_the_catalog_with_catalog_url(
 
 
 def test_a_ray_job_refuses_catalog_locations_in_memory(
-    catalog: HttpCatalogClient, client: Client, database: str
+    catalog: HttpCatalogClient, client: Client, database: str, tmp_path: Path
 ) -> None:
     # memory:// is one process's: the Ray executor's workers would list nothing and write where nobody reads.
     run = JobRunContext.standalone(executor="ray")
@@ -354,6 +354,19 @@ def test_a_ray_job_refuses_catalog_locations_in_memory(
     )
     with pytest.raises(InvalidOptionError, match=rf"^{database}\.in_memory\.storage_descriptor\.location: memory://"):
         glue.create_dynamic_frame.from_catalog(database=database, table_name="in_memory")
+    client.catalog.tables.create(
+        database,
+        "partly_in_memory",
+        table_type="EXTERNAL_TABLE",
+        parameters={"classification": "json"},
+        storage_descriptor={"columns": [{"name": "a", "type": "bigint"}], "location": str(tmp_path / "t")},
+        partition_keys=[{"name": "day", "type": "string"}],
+    )
+    client.catalog.partitions.create(
+        database, "partly_in_memory", ["d1"], storage_descriptor={"location": "memory://lake/t/day=d1"}
+    )
+    with pytest.raises(InvalidOptionError, match=r"^partition\.storage_descriptor\.location: memory://"):
+        glue.create_dynamic_frame.from_catalog(database=database, table_name="partly_in_memory")
     with pytest.raises(InvalidOptionError, match=r"^additional_options\.path: memory://"):
         glue.write_dynamic_frame.from_catalog(
             frame=_frame(glue, pa.table({"a": [1]})),
