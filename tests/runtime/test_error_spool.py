@@ -167,3 +167,16 @@ def test_a_local_runs_records_go_to_its_own_spool_while_another_run_is_active(tm
     assert mine.finish()["error_records"] == 60
     assert len((tmp_path / "mine.jsonl").read_text().splitlines()) == 60
     assert not (tmp_path / "other.jsonl").exists()
+
+
+def test_a_run_keeps_its_records_when_they_were_spooled_by_another_active_run(tmp_path: Path) -> None:
+    # The frame's run is not the one active in this thread: the active run spools the task's batch, and the
+    # frame's run must take a copy, since the active run's end removes its spool.
+    write_json_lines(tmp_path / "in" / "a.json", [*(f"{{broken {i}".encode() for i in range(30)), {"id": 1}])
+    mine, active = _job_context(tmp_path, "mine.jsonl"), _job_context(tmp_path, "active.jsonl")
+    with activate(active), LocalExecutor(2) as executor:
+        frame = read_json(GlueContext(executor=executor, run_context=mine), tmp_path / "in")
+        assert frame.count() == 1
+    active.finish()
+    assert mine.finish()["error_records"] == 30
+    assert len((tmp_path / "mine.jsonl").read_text().splitlines()) == 30

@@ -146,6 +146,7 @@ class ErrorBatch(RecordSequence):
             return
         assert self._path is not None
         position = self._start
+        # The file is opened per chunk: the final merge reads every batch at once, hundreds of file handles.
         while position < self._end:
             with open(self._path, "rb") as handle:
                 handle.seek(position)
@@ -202,27 +203,36 @@ class ErrorSpool:
         self._size = 0
 
     def keep(self, batch: ErrorBatch) -> ErrorBatch:
-        """`batch` in this spool: a batch still in memory is appended to the file, and the spooled batch keeps
-        its stage digests (taken while the records are in memory, so recording it reads nothing back)."""
-        if batch.spooled or not len(batch):
+        """`batch` in this spool's file: as it is when it is there already (or empty); otherwise its records (in
+        memory, or in another run's spool, which that run's end removes) are appended, and the kept batch carries
+        their stage digests (taken before, so recording it reads nothing back)."""
+        if not len(batch) or self._holds(batch):
             return batch
         from glueworks.runtime.locations import Location
         from glueworks.runtime.staging import StagingArea
 
+        stages, blob = batch.stage_digests(), batch.blob()
         with self._lock:
             if self._area is None:
                 self._area = StagingArea(Location("file", tempfile.mkdtemp(prefix="glueworks-errors-")))
-            path = Path(self._area.location.path) / "errors.spool"
-            blob = batch.blob()
+            path = self._file()
             with open(path, "ab") as handle:
                 handle.write(blob)
             start, self._size = self._size, self._size + len(blob)
-        spooled = ErrorBatch(None, len(batch), path, start, start + len(blob))
-        spooled._stages = batch.stage_digests()
-        return spooled
+        kept = ErrorBatch(None, len(batch), path, start, start + len(blob))
+        kept._stages = stages
+        return kept
+
+    def _holds(self, batch: ErrorBatch) -> bool:
+        with self._lock:
+            return batch.spooled and self._area is not None and batch._path == self._file()
+
+    def _file(self) -> Path:
+        assert self._area is not None
+        return Path(self._area.location.path) / "errors.spool"
 
     def close(self) -> None:
-        """Remove the spool file; batches in it cannot be read afterwards (a later `store` starts a new one)."""
+        """Remove the spool file; batches in it cannot be read afterwards (a later `keep` starts a new one)."""
         with self._lock:
             area, self._area, self._size = self._area, None, 0
         if area is not None:
