@@ -292,6 +292,24 @@ class Measurement:
     cpu_lost_s: float = 0.0  # sampled: processes reaped by a parent ignoring SIGCHLD
     cpu_sampled_s: float = 0.0  # sampled: the last own times of every process seen
     peak_pss_estimate_mb: float = 0.0  # between PSS samples (see the module docstring)
+    steal_s: float | None = None  # the host's steal over the run (`host_steal_s`)
+
+
+def host_steal_s() -> float | None:
+    """CPU seconds so far, summed over this machine's CPUs, in which a CPU had work but its hypervisor ran
+    something else ("steal" in ``/proc/stat``); None where the kernel does not say.
+
+    On a shared VM this is the noise no engine controls: a run's share of it tells a slow repetition that
+    the host slowed from one the engine did.
+    """
+    try:
+        with open("/proc/stat") as handle:
+            fields = handle.readline().split()
+    except OSError:
+        return None
+    if len(fields) < 9 or fields[0] != "cpu":
+        return None
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK")
 
 
 def run_measured(
@@ -315,6 +333,7 @@ def run_measured(
     killed = 0
     cpu = CpuSampler()
     pss_cache = PssCache(pss_refresh)
+    steal_before = host_steal_s()
     with open(log, "wb") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(
@@ -380,6 +399,7 @@ def run_measured(
                 time.sleep(interval)
     if exit_watch is not None:
         os.close(exit_watch[0])
+    steal_after = host_steal_s()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     reaped = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     lost, sampled = cpu.lost_s(), cpu.sampled_s()
@@ -395,4 +415,5 @@ def run_measured(
         cpu_lost_s=lost,
         cpu_sampled_s=sampled,
         peak_pss_estimate_mb=max(pss_estimate, peak_pss) / 1024,
+        steal_s=None if steal_before is None or steal_after is None else steal_after - steal_before,
     )

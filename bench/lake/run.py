@@ -93,6 +93,7 @@ class RunRecord:
     problems: list[str] = field(default_factory=list)
     cpu_parts: dict[str, float] = field(default_factory=dict)  # how cpu_s was made up (measure.py)
     peak_pss_estimate_mb: float = 0.0  # PSS between samples, estimated from RSS (measure.py)
+    steal_s: float | None = None  # CPU seconds the VM's host took from it during the run (measure.host_steal_s)
 
 
 #: Engines whose ratio is a target on its own (the 2-vs-1-worker speed-up): run back to back in every repetition.
@@ -148,6 +149,7 @@ def run_engine(engine: Engine, rep: int, dataset: Path, work: Path, truth: dict[
     )
     record.cpu_parts = {"reaped_s": m.cpu_reaped_s, "lost_s": m.cpu_lost_s, "sampled_s": m.cpu_sampled_s}
     record.peak_pss_estimate_mb = m.peak_pss_estimate_mb
+    record.steal_s = m.steal_s
     if m.returncode != 0 or not result_file.is_file():
         tail = log.read_text(errors="replace").strip().splitlines()[-3:]
         record.problems = [f"exit code {m.returncode}; see {log}", *tail]
@@ -300,10 +302,27 @@ def targets(summary: dict[str, dict[str, Any]], records: list[RunRecord]) -> lis
     s = summary.get("glueworks-ray", {})
     r = paired_ratio(records, "glueworks-ray-1w", "glueworks-ray", key="work")
     line("glueworks Ray speed-up, 2 workers vs 1, start-up excluded (work s) ≥ 1.8", r, None if r is None else r >= 1.8)
+    if r is not None:
+        detail = pair_detail(records)
+        out.append(f"  - per repetition, with the host's steal during the 1-worker and 2-worker runs: {detail}")
     files, parts = s.get("files"), s.get("partitions")
     if files is not None and parts:
         line("glueworks Ray output files / partitions ≤ 2", files / parts, files / parts <= 2)
     return out
+
+
+def pair_detail(records: list[RunRecord]) -> str:
+    """Each repetition's speed-up ratio, with the CPU seconds the host took from the VM during its two runs:
+    on a shared host the spread of the ratios is mostly its doing, and this shows where."""
+    cells = []
+    for rep in sorted({r.rep for r in records}):
+        one = next((r for r in records if r.engine == "glueworks-ray-1w" and r.rep == rep and r.ok), None)
+        two = next((r for r in records if r.engine == "glueworks-ray" and r.rep == rep and r.ok), None)
+        if one is None or two is None or not one.work_s or not two.work_s:
+            continue
+        steal = "" if one.steal_s is None or two.steal_s is None else f" ({one.steal_s:.2f} s, {two.steal_s:.2f} s)"
+        cells.append(f"{one.work_s / two.work_s:.2f}{steal}")
+    return ", ".join(cells)
 
 
 def shown(value: float, text: str) -> str:
@@ -498,7 +517,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"rep {rep} {engine.name:<17} {record.status:<6} wall {record.wall_s:7.2f}s "
                 f"work {_fmt(record.work_s, 2):>7}s cpu {record.cpu_s:7.1f}s "
-                f"pss {record.peak_pss_mb:7.0f}MB (est {record.peak_pss_estimate_mb:.0f}) files {record.files}",
+                f"pss {record.peak_pss_mb:7.0f}MB (est {record.peak_pss_estimate_mb:.0f}) files {record.files} "
+                f"steal {_fmt(record.steal_s, 2)}s",
                 flush=True,
             )
             for problem in record.problems[:4]:

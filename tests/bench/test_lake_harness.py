@@ -102,6 +102,7 @@ def test_engine_output_matches_truth(
     assert record.partitions == 2 * len(truth["root_rows_by_date"])
     assert record.files >= record.partitions
     assert record.wall_s > 0 and record.peak_pss_mb > 0
+    assert record.steal_s is not None and 0 <= record.steal_s < record.wall_s * 2  # a share of 2 CPUs' time
     assert not (tmp_path / f"{engine_name}-0").exists()  # outputs are removed after the check
 
 
@@ -131,6 +132,31 @@ def test_a_ratio_just_short_of_its_bound_is_not_printed_as_the_bound(lake: Modul
     assert lake.shown(1.995, "glueworks job wall / DuckDB wall ≤ 2") == "1.995"
     assert lake.shown(10.27, "PySpark wall / glueworks job wall ≥ 10") == "10.27"
     assert lake.shown(2.0, "glueworks Ray output files / partitions ≤ 2") == "2.00"  # on the bound: met
+
+
+def test_each_speed_up_repetition_is_shown_with_the_hosts_steal(lake: ModuleType) -> None:
+    def run(engine: str, rep: int, work_s: float, steal_s: float | None, ok: bool = True) -> Any:
+        return lake.RunRecord(engine, rep, ok, "ok", work_s + 5, work_s, 5.0, 1.0, 1.0, 1.0, 1, 1, 1.0, steal_s=steal_s)
+
+    records = [
+        run("glueworks-ray-1w", 0, 6.0, 0.25),
+        run("glueworks-ray", 0, 3.0, 0.5),
+        run("glueworks-ray-1w", 1, 7.0, None),
+        run("glueworks-ray", 1, 5.0, 0.0),
+        run("glueworks-ray-1w", 2, 6.0, 0.0),
+        run("glueworks-ray", 2, 2.0, 0.0, ok=False),  # a wrong run scores nothing
+    ]
+    assert lake.pair_detail(records) == "2.00 (0.25 s, 0.50 s), 1.40"
+    lines = lake.targets({}, records)
+    at = next(i for i, text in enumerate(lines) if "speed-up" in text)
+    assert lines[at].endswith("1.70 → MISSED") and lines[at + 1].endswith("2.00 (0.25 s, 0.50 s), 1.40")
+
+
+def test_the_host_steal_counter_reads_and_never_goes_back() -> None:
+    measure = load_lake_module("measure")
+    first = measure.host_steal_s()
+    assert first is not None and first >= 0  # Linux: the eighth figure of /proc/stat's "cpu" line
+    assert measure.host_steal_s() >= first
 
 
 def test_run_order_rotates_and_keeps_the_speed_up_pair_side_by_side(lake: ModuleType) -> None:
