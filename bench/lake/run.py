@@ -303,8 +303,7 @@ def targets(summary: dict[str, dict[str, Any]], records: list[RunRecord]) -> lis
     r = paired_ratio(records, "glueworks-ray-1w", "glueworks-ray", key="work")
     line("glueworks Ray speed-up, 2 workers vs 1, start-up excluded (work s) ≥ 1.8", r, None if r is None else r >= 1.8)
     if r is not None:
-        detail = pair_detail(records)
-        out.append(f"  - per repetition, with the host's steal during the 1-worker and 2-worker runs: {detail}")
+        out.append(f"  - {pair_detail(records)}")
     files, parts = s.get("files"), s.get("partitions")
     if files is not None and parts:
         line("glueworks Ray output files / partitions ≤ 2", files / parts, files / parts <= 2)
@@ -312,17 +311,20 @@ def targets(summary: dict[str, dict[str, Any]], records: list[RunRecord]) -> lis
 
 
 def pair_detail(records: list[RunRecord]) -> str:
-    """Each repetition's speed-up ratio, with the CPU seconds the host took from the VM during its two runs:
-    on a shared host the spread of the ratios is mostly its doing, and this shows where."""
-    cells = []
+    """Each repetition's speed-up ratio, with the CPU seconds the host took from the VM during its two runs
+    where they were recorded: on a shared host the ratios spread, and this shows whether steal was why."""
+    cells, stolen = [], False
     for rep in sorted({r.rep for r in records}):
         one = next((r for r in records if r.engine == "glueworks-ray-1w" and r.rep == rep and r.ok), None)
         two = next((r for r in records if r.engine == "glueworks-ray" and r.rep == rep and r.ok), None)
         if one is None or two is None or not one.work_s or not two.work_s:
             continue
-        steal = "" if one.steal_s is None or two.steal_s is None else f" ({one.steal_s:.2f} s, {two.steal_s:.2f} s)"
-        cells.append(f"{one.work_s / two.work_s:.2f}{steal}")
-    return ", ".join(cells)
+        cell = f"{one.work_s / two.work_s:.2f}"
+        if one.steal_s is not None and two.steal_s is not None:
+            cell, stolen = f"{cell} ({one.steal_s:.2f} s, {two.steal_s:.2f} s)", True
+        cells.append(cell)
+    steal = ", with the host's steal during the 1-worker and 2-worker runs" if stolen else ""
+    return f"per repetition{steal}: {', '.join(cells)}"
 
 
 def shown(value: float, text: str) -> str:

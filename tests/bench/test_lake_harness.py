@@ -146,10 +146,12 @@ def test_each_speed_up_repetition_is_shown_with_the_hosts_steal(lake: ModuleType
         run("glueworks-ray-1w", 2, 6.0, 0.0),
         run("glueworks-ray", 2, 2.0, 0.0, ok=False),  # a wrong run scores nothing
     ]
-    assert lake.pair_detail(records) == "2.00 (0.25 s, 0.50 s), 1.40"
+    detail = "per repetition, with the host's steal during the 1-worker and 2-worker runs: 2.00 (0.25 s, 0.50 s), 1.40"
+    assert lake.pair_detail(records) == detail
     lines = lake.targets({}, records)
     at = next(i for i, text in enumerate(lines) if "speed-up" in text)
-    assert lines[at].endswith("1.70 → MISSED") and lines[at + 1].endswith("2.00 (0.25 s, 0.50 s), 1.40")
+    assert lines[at].endswith("1.70 → MISSED") and lines[at + 1] == f"  - {detail}"
+    assert lake.pair_detail(records[2:4]) == "per repetition: 1.40"  # runs from before steal was recorded
 
 
 def test_the_host_steal_counter_reads_and_never_goes_back() -> None:
