@@ -299,8 +299,8 @@ def host_steal_s() -> float | None:
     """CPU seconds so far, summed over this machine's CPUs, in which a CPU had work but its hypervisor ran
     something else ("steal" in ``/proc/stat``); None where the kernel does not say.
 
-    On a shared VM this is the noise no engine controls: a run's share of it tells a slow repetition that
-    the host slowed from one the engine did.
+    On a shared VM steal is one way the host slows a run that no engine controls. It is not the only one
+    (vCPUs that run, but slower, do not show here), so a slow run with no steal is not thereby the engine's.
     """
     try:
         with open("/proc/stat") as handle:

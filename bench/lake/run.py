@@ -203,14 +203,21 @@ def summarise(records: list[RunRecord], engines: Sequence[Engine]) -> dict[str, 
     return summary
 
 
-def paired_ratio(records: list[RunRecord], slow: str, fast: str, key: str = "wall") -> float | None:
-    """Median over repetitions of slow/fast (both runs of a repetition must be good)."""
-    ratios = []
+def pairs(records: list[RunRecord], slow: str, fast: str) -> list[tuple[RunRecord, RunRecord]]:
+    """The good runs of `slow` and `fast` in each repetition where both are good, repetition by repetition."""
+    out = []
     for rep in sorted({r.rep for r in records}):
         a = next((r for r in records if r.engine == slow and r.rep == rep and r.ok), None)
         b = next((r for r in records if r.engine == fast and r.rep == rep and r.ok), None)
-        if a is None or b is None:
-            continue
+        if a is not None and b is not None:
+            out.append((a, b))
+    return out
+
+
+def paired_ratio(records: list[RunRecord], slow: str, fast: str, key: str = "wall") -> float | None:
+    """Median over repetitions of slow/fast (both runs of a repetition must be good)."""
+    ratios = []
+    for a, b in pairs(records, slow, fast):
         if key == "work":
             if a.work_s and b.work_s:
                 ratios.append(a.work_s / b.work_s)
@@ -314,10 +321,8 @@ def pair_detail(records: list[RunRecord]) -> str:
     """Each repetition's speed-up ratio, with the CPU seconds the host took from the VM during its two runs
     where they were recorded: on a shared host the ratios spread, and this shows whether steal was why."""
     cells, stolen = [], False
-    for rep in sorted({r.rep for r in records}):
-        one = next((r for r in records if r.engine == "glueworks-ray-1w" and r.rep == rep and r.ok), None)
-        two = next((r for r in records if r.engine == "glueworks-ray" and r.rep == rep and r.ok), None)
-        if one is None or two is None or not one.work_s or not two.work_s:
+    for one, two in pairs(records, "glueworks-ray-1w", "glueworks-ray"):
+        if not one.work_s or not two.work_s:
             continue
         cell = f"{one.work_s / two.work_s:.2f}"
         if one.steal_s is not None and two.steal_s is not None:
