@@ -151,6 +151,20 @@ def measure(reps: int, idle: float, mb: int, folder: str) -> list[dict[str, Any]
     return rows
 
 
+def pair_over_alone(kind: str, reps: int = 3, mb: int = 200) -> float:
+    """The median time of each of two processes doing `kind` at once over the median time of one alone, from
+    `reps` interleaved rounds: a quick reading of the box's state for `kind`s without page states."""
+    if kind in PAGED:
+        raise ValueError(f"kind: {kind!r} depends on page state; use measure()")
+    alone: list[float] = []
+    pair: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="box-scaling-") as folder:
+        for _ in range(reps):
+            alone += [r[0] for r in timed(kind, mb, folder, 1, warm=False)]
+            pair += [r[0] for r in timed(kind, mb, folder, 2, warm=False)]
+    return statistics.median(pair) / statistics.median(alone)
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     """The rows as a Markdown table."""
     lines = [

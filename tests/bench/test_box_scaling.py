@@ -31,6 +31,13 @@ def test_compute_kinds_report_no_pages(box: ModuleType, tmp_path: Path) -> None:
         assert pages == 0 and wall > 0
 
 
+def test_a_quick_reading_compares_a_pair_with_one_alone(box: ModuleType) -> None:
+    ratio = box.pair_over_alone("cpu", reps=1, mb=2)
+    assert 0.2 < ratio < 10  # two processes on two CPUs, or one after the other: a time ratio, not 0 or inf
+    with pytest.raises(ValueError, match="kind: 'anon'"):
+        box.pair_over_alone("anon")
+
+
 def test_the_table_gives_the_ratio_and_per_page_cost_of_each_row(box: ModuleType) -> None:
     rows = [
         {"kind": "cpu", "pages": "-", "alone_s": 1.0, "pair_s": 1.02, "pair_over_alone": 1.02, "sys_share_pair": 0.01},

@@ -154,6 +154,14 @@ def test_each_speed_up_repetition_is_shown_with_the_hosts_steal(lake: ModuleType
     assert lake.pair_detail(records[2:4]) == "per repetition: 1.40"  # runs from before steal was recorded
 
 
+def test_a_section_says_how_memory_copies_scaled_around_the_runs(lake: ModuleType) -> None:
+    assert lake.memory_copies_note({}) == ""  # raw results from before it was read
+    start = {"memory_copies_pair_over_alone": [1.214]}
+    assert lake.memory_copies_note(start).endswith("(`bench/box_scaling.py`): 1.21 at the start.")
+    both = {"memory_copies_pair_over_alone": [1.214, 1.049]}
+    assert lake.memory_copies_note(both).endswith(": 1.21 at the start, 1.05 at the end.")
+
+
 def test_the_host_steal_counter_reads_and_never_goes_back() -> None:
     measure = load_lake_module("measure")
     first = measure.host_steal_s()
