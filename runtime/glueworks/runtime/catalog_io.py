@@ -339,8 +339,8 @@ def write_catalog_table(
     ))
     ctx = glue_context.run_context
     write = parse_write_options("s3", connection, name, fmt_options, {}, ctx.storage_options)
-    option = f"{database}.{table_name}.storage_descriptor.location"
-    option = "additional_options.path" if options.get("path") else option
+    table_location = f"{database}.{table_name}.storage_descriptor.location"
+    option = "additional_options.path" if options.get("path") else table_location
     glue_context.executor.check_location(write.location, option)
     executed = frame._execute()
     schema = frame._schema_of(executed)
