@@ -321,18 +321,20 @@ def targets(summary: dict[str, dict[str, Any]], records: list[RunRecord]) -> lis
 
 
 def pair_detail(records: list[RunRecord]) -> str:
-    """Each repetition's speed-up ratio, with the CPU seconds the host took from the VM during its two runs
-    where they were recorded: on a shared host the ratios spread, and this shows whether steal was why."""
+    """Each repetition's speed-up ratio, with the 2-worker run's CPU seconds over the 1-worker run's and the CPU
+    seconds the host took from the VM during the two runs (where recorded): on a shared host the ratios spread,
+    and these show whether the host ran two busy vCPUs slower (more CPU for the same work) or took time away."""
     cells, stolen = [], False
     for one, two in pairs(records, "glueworks-ray-1w", "glueworks-ray"):
         if not one.work_s or not two.work_s:
             continue
-        cell = f"{one.work_s / two.work_s:.2f}"
+        notes = [f"CPU x{two.cpu_s / one.cpu_s:.2f}"] if one.cpu_s > 0 else []
         if one.steal_s is not None and two.steal_s is not None:
-            cell, stolen = f"{cell} ({one.steal_s:.2f} s, {two.steal_s:.2f} s)", True
-        cells.append(cell)
-    steal = ", with the host's steal during the 1-worker and 2-worker runs" if stolen else ""
-    return f"per repetition{steal}: {', '.join(cells)}"
+            notes.append(f"steal {one.steal_s:.2f} s, {two.steal_s:.2f} s")
+            stolen = True
+        cells.append(f"{one.work_s / two.work_s:.2f}" + (f" ({'; '.join(notes)})" if notes else ""))
+    steal = " and the host's steal during the 1-worker and 2-worker runs" if stolen else ""
+    return f"per repetition, with the 2-worker run's CPU s over the 1-worker run's{steal}: {', '.join(cells)}"
 
 
 def shown(value: float, text: str) -> str:

@@ -134,24 +134,29 @@ def test_a_ratio_just_short_of_its_bound_is_not_printed_as_the_bound(lake: Modul
     assert lake.shown(2.0, "glueworks Ray output files / partitions ≤ 2") == "2.00"  # on the bound: met
 
 
-def test_each_speed_up_repetition_is_shown_with_the_hosts_steal(lake: ModuleType) -> None:
-    def run(engine: str, rep: int, work_s: float, steal_s: float | None, ok: bool = True) -> Any:
-        return lake.RunRecord(engine, rep, ok, "ok", work_s + 5, work_s, 5.0, 1.0, 1.0, 1.0, 1, 1, 1.0, steal_s=steal_s)
+def test_each_speed_up_repetition_is_shown_with_its_cpu_and_the_hosts_steal(lake: ModuleType) -> None:
+    def run(engine: str, rep: int, work_s: float, cpu_s: float, steal_s: float | None, ok: bool = True) -> Any:
+        wall_s = work_s + 5
+        return lake.RunRecord(engine, rep, ok, "ok", wall_s, work_s, 5.0, cpu_s, 1.0, 1.0, 1, 1, 1.0, steal_s=steal_s)
 
     records = [
-        run("glueworks-ray-1w", 0, 6.0, 0.25),
-        run("glueworks-ray", 0, 3.0, 0.5),
-        run("glueworks-ray-1w", 1, 7.0, None),
-        run("glueworks-ray", 1, 5.0, 0.0),
-        run("glueworks-ray-1w", 2, 6.0, 0.0),
-        run("glueworks-ray", 2, 2.0, 0.0, ok=False),  # a wrong run scores nothing
+        run("glueworks-ray-1w", 0, 6.0, 10.0, 0.25),
+        run("glueworks-ray", 0, 3.0, 12.0, 0.5),
+        run("glueworks-ray-1w", 1, 7.0, 8.0, None),
+        run("glueworks-ray", 1, 5.0, 8.4, 0.0),
+        run("glueworks-ray-1w", 2, 6.0, 8.0, 0.0),
+        run("glueworks-ray", 2, 2.0, 8.0, 0.0, ok=False),  # a wrong run scores nothing
     ]
-    detail = "per repetition, with the host's steal during the 1-worker and 2-worker runs: 2.00 (0.25 s, 0.50 s), 1.40"
+    detail = (
+        "per repetition, with the 2-worker run's CPU s over the 1-worker run's and the host's steal during the "
+        "1-worker and 2-worker runs: 2.00 (CPU x1.20; steal 0.25 s, 0.50 s), 1.40 (CPU x1.05)"
+    )
     assert lake.pair_detail(records) == detail
     lines = lake.targets({}, records)
     at = next(i for i, text in enumerate(lines) if "speed-up" in text)
     assert lines[at].endswith("1.70 → MISSED") and lines[at + 1] == f"  - {detail}"
-    assert lake.pair_detail(records[2:4]) == "per repetition: 1.40"  # runs from before steal was recorded
+    before_steal = lake.pair_detail(records[2:4])  # runs from before steal was recorded
+    assert before_steal == "per repetition, with the 2-worker run's CPU s over the 1-worker run's: 1.40 (CPU x1.05)"
 
 
 def test_a_section_says_how_memory_copies_scaled_around_the_runs(lake: ModuleType) -> None:
