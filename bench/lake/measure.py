@@ -309,7 +309,7 @@ def host_steal_s() -> float | None:
         return None
     if len(fields) < 9 or fields[0] != "cpu":
         return None
-    return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    return int(fields[8]) / CLOCK_TICKS
 
 
 def run_measured(

@@ -35,9 +35,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-sys.path.insert(0, str(HERE.parent))
+sys.path[:0] = [str(HERE.parent), str(HERE)]  # box_scaling.py; check.py, generate.py, measure.py
 
 from box_scaling import pair_over_alone  # noqa: E402
 from check import check_output  # noqa: E402
@@ -217,19 +215,19 @@ def pairs(records: list[RunRecord], slow: str, fast: str) -> list[tuple[RunRecor
     return out
 
 
+def run_ratio(a: RunRecord, b: RunRecord, key: str = "wall") -> float | None:
+    """`a`'s figure over `b`'s: ``work`` or ``cpu`` seconds, or the headline wall time; None where one is missing."""
+    if key == "work":
+        return a.work_s / b.work_s if a.work_s and b.work_s else None
+    if key == "cpu":
+        return a.cpu_s / b.cpu_s if b.cpu_s > 0 else None
+    return headline_wall(a) / headline_wall(b)
+
+
 def paired_ratio(records: list[RunRecord], slow: str, fast: str, key: str = "wall") -> float | None:
     """Median over repetitions of slow/fast (both runs of a repetition must be good)."""
-    ratios = []
-    for a, b in pairs(records, slow, fast):
-        if key == "work":
-            if a.work_s and b.work_s:
-                ratios.append(a.work_s / b.work_s)
-        elif key == "cpu":
-            if b.cpu_s > 0:
-                ratios.append(a.cpu_s / b.cpu_s)
-        else:
-            ratios.append(headline_wall(a) / headline_wall(b))
-    return _median(ratios)
+    ratios = [run_ratio(a, b, key) for a, b in pairs(records, slow, fast)]
+    return _median([r for r in ratios if r is not None])
 
 
 _PATH = re.compile(r"(?<![\w.])/[^\s\"',;|)]+")
@@ -326,13 +324,14 @@ def pair_detail(records: list[RunRecord]) -> str:
     and these show whether the host ran two busy vCPUs slower (more CPU for the same work) or took time away."""
     cells, stolen = [], False
     for one, two in pairs(records, "glueworks-ray-1w", "glueworks-ray"):
-        if not one.work_s or not two.work_s:
+        speed_up, cpu = run_ratio(one, two, "work"), run_ratio(two, one, "cpu")
+        if speed_up is None:
             continue
-        notes = [f"CPU x{two.cpu_s / one.cpu_s:.2f}"] if one.cpu_s > 0 else []
+        notes = [] if cpu is None else [f"CPU x{cpu:.2f}"]
         if one.steal_s is not None and two.steal_s is not None:
             notes.append(f"steal {one.steal_s:.2f} s, {two.steal_s:.2f} s")
             stolen = True
-        cells.append(f"{one.work_s / two.work_s:.2f}" + (f" ({'; '.join(notes)})" if notes else ""))
+        cells.append(f"{speed_up:.2f}" + (f" ({'; '.join(notes)})" if notes else ""))
     steal = " and the host's steal during the 1-worker and 2-worker runs" if stolen else ""
     return f"per repetition, with the 2-worker run's CPU s over the 1-worker run's{steal}: {', '.join(cells)}"
 
